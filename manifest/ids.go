@@ -1,0 +1,89 @@
+package manifest
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// StandardID is a canonical standard id, "<authority>/<name>@<year>",
+// for example "eu/ai-act@2024" or "iso/23894@2023".
+type StandardID struct {
+	Authority, Name, Year string
+}
+
+func (s StandardID) String() string { return s.Authority + "/" + s.Name + "@" + s.Year }
+
+// Slug is the file-name form used for .sei/conformance/<slug>.json:
+// "/" and "@" become "_" (iso/23894@2023 → iso_23894_2023), as the original engine does.
+func (s StandardID) Slug() string {
+	return strings.NewReplacer("/", "_", "@", "_").Replace(s.String())
+}
+
+// ControlID is a canonical clause or control id, "<standard>#<clause>",
+// for example "eu/ai-act@2024#art-15".
+type ControlID struct {
+	Standard StandardID
+	Clause   string
+}
+
+func (c ControlID) String() string { return c.Standard.String() + "#" + c.Clause }
+
+const (
+	authorityPat = `[a-z][a-z0-9-]*`
+	namePat      = `[a-z0-9][a-z0-9.-]*`
+	yearPat      = `[0-9]{4}`
+	clausePat    = `[A-Za-z0-9][A-Za-z0-9._-]*`
+)
+
+var (
+	standardRE = regexp.MustCompile(`^(` + authorityPat + `)/(` + namePat + `)@(` + yearPat + `)$`)
+	controlRE  = regexp.MustCompile(`^(` + authorityPat + `)/(` + namePat + `)@(` + yearPat + `)#(` + clausePat + `)$`)
+	idRE       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	nameRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+)
+
+// ParseStandardID parses "<authority>/<name>@<year>".
+func ParseStandardID(s string) (StandardID, error) {
+	m := standardRE.FindStringSubmatch(s)
+	if m == nil {
+		if strings.Contains(s, "#") {
+			return StandardID{}, fmt.Errorf("%q names a clause; a standard id has none (want <authority>/<name>@<year>, e.g. iso/23894@2023)", s)
+		}
+		return StandardID{}, fmt.Errorf("%q is not a canonical standard id (want <authority>/<name>@<year>, lower case, e.g. iso/23894@2023)", s)
+	}
+	return StandardID{m[1], m[2], m[3]}, nil
+}
+
+// ParseControlID parses "<authority>/<name>@<year>#<clause>".
+func ParseControlID(s string) (ControlID, error) {
+	m := controlRE.FindStringSubmatch(s)
+	if m == nil {
+		return ControlID{}, fmt.Errorf("%q is not a canonical control id (want <authority>/<name>@<year>#<clause>, lower case, e.g. eu/ai-act@2024#art-15)", s)
+	}
+	return ControlID{StandardID{m[1], m[2], m[3]}, m[4]}, nil
+}
+
+// checkRelPath reports why p may not be used as a repository path, or nil.
+// Paths are slash-separated, relative and may not climb out of the repository:
+// the evidence names files by these paths, so they must mean the same on every
+// machine and may not reach outside what git versions.
+func checkRelPath(p string) error {
+	switch {
+	case p == "":
+		return fmt.Errorf("empty path")
+	case strings.Contains(p, `\`):
+		return fmt.Errorf("path %q uses a backslash; write paths with /", p)
+	case strings.HasPrefix(p, "/") || (len(p) > 1 && p[1] == ':'):
+		return fmt.Errorf("path %q is absolute; paths are relative to the repository root", p)
+	}
+	c := path.Clean(p)
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return fmt.Errorf("path %q leaves the repository", p)
+	}
+	if c == "." {
+		return fmt.Errorf("path %q names the repository itself, not a file", p)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// Power is the statistical power a pipeline reports next to a metric: a
+// confidence interval and how it was obtained. Unknown keys are kept out.
+type Power struct {
+	N       *int     `json:"n,omitempty"`
+	CILow   *float64 `json:"ci_low,omitempty"`
+	CIHigh  *float64 `json:"ci_high,omitempty"`
+	CILevel *float64 `json:"ci_level,omitempty"`
+	Method  string   `json:"method,omitempty"`
+	NBoot   *int     `json:"n_boot,omitempty"`
+	Seed    *int     `json:"seed,omitempty"`
+}
+
+// MetricValue is one entry of the metrics file: a number, or
+// {value, power: {...}}. Err is set when the entry has another shape; it only
+// matters when a measure reads this key.
+type MetricValue struct {
+	Value float64
+	Power *Power
+	Err   error
+}
+
+// Metrics is a metrics file keyed by measure id. Other keys are ignored.
+type Metrics map[string]MetricValue
+
+// ReadMetrics parses a metrics file. A syntax error names file, line and column.
+func ReadMetrics(file string, data []byte) (Metrics, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	at := func(off int64) string {
+		l, c := lineCol(data, off)
+		return fmt.Sprintf("%s:%d:%d", file, l, c)
+	}
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("%s: the metrics file must hold one JSON object keyed by measure id", at(dec.InputOffset()))
+	}
+	out := Metrics{}
+	for dec.More() {
+		keyOff := dec.InputOffset()
+		k, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", at(syntaxOffset(err, keyOff)), err)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", at(syntaxOffset(err, dec.InputOffset())), err)
+		}
+		key := k.(string)
+		mv := parseMetric(raw)
+		if mv.Err != nil {
+			mv.Err = fmt.Errorf("%s: metric %q: %w", at(keyOff), key, mv.Err)
+		}
+		out[key] = mv
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("%s: %w", at(syntaxOffset(err, dec.InputOffset())), err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: unexpected data after the metrics object", at(dec.InputOffset()))
+	}
+	return out, nil
+}
+
+func parseMetric(raw json.RawMessage) MetricValue {
+	var f float64
+	if err := json.Unmarshal(raw, &f); err == nil {
+		return MetricValue{Value: f}
+	}
+	var obj struct {
+		Value *float64 `json:"value"`
+		Power *Power   `json:"power"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil || obj.Value == nil {
+		return MetricValue{Err: fmt.Errorf("want a number or {\"value\": <number>, \"power\": {...}}")}
+	}
+	if math.IsNaN(*obj.Value) || math.IsInf(*obj.Value, 0) {
+		return MetricValue{Err: fmt.Errorf("value is not finite")}
+	}
+	return MetricValue{Value: *obj.Value, Power: obj.Power}
+}
+
+func syntaxOffset(err error, def int64) int64 {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return se.Offset
+	}
+	return def
+}
+
+// lineCol converts a byte offset into a 1-based line and column.
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, b := range data[:off] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
