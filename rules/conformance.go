@@ -138,8 +138,10 @@ func anyOf(ctx *checkCtx, ids []string, r *ClauseResult) item {
 	for _, id := range ids {
 		s, why := runCheck(ctx, id)
 		r.Checks = append(r.Checks, CheckResult{ID: id, Status: s, Detail: why})
-		if order[s] > order[group.status] {
-			group.status = s
+		if order[s] > order[group.status] || group.detail == "" {
+			if order[s] >= order[group.status] {
+				group.status, group.detail = s, why
+			}
 		}
 	}
 	return group

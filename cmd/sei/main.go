@@ -1,0 +1,59 @@
+// Command sei governs one AI system per git repository: it reads sei.yaml,
+// compiles the risk programme to OSCAL and reports on it. See README.md for
+// the command reference and the exit codes.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"seigarrena.dev/sei/manifest"
+)
+
+// Exit codes; README.md documents them.
+const (
+	exitOK       = 0
+	exitError    = 1 // I/O or internal failure
+	exitUsage    = 2 // bad flags or arguments
+	exitInvalid  = 3 // invalid manifest or other bad input file
+	exitOutdated = 4 // sei compile --check: the plan on disk is out of date
+)
+
+// exitErr carries an exit code with its error.
+type exitErr struct {
+	code int
+	err  error
+}
+
+func (e *exitErr) Error() string { return e.err.Error() }
+func (e *exitErr) Unwrap() error { return e.err }
+
+func withCode(code int, err error) error { return &exitErr{code, err} }
+
+func main() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) }
+
+// run is main without os.Exit, so script tests can call it in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	err := newApp(stdout, stderr).Run(args)
+	if err == nil {
+		return exitOK
+	}
+	var list manifest.ErrorList
+	if errors.As(err, &list) {
+		// Each finding is already "file:line:col: path: message".
+		fmt.Fprintln(stderr, list.Error())
+		fmt.Fprintf(stderr, "sei: %d error(s); nothing was written\n", len(list))
+	} else {
+		fmt.Fprintln(stderr, "sei:", err)
+	}
+	var ee *exitErr
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case len(list) > 0:
+		return exitInvalid
+	}
+	return exitError
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/manifest"
+	"seigarrena.dev/sei/rules"
+)
+
+func assessCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "assess",
+		Usage: "print the risk analysis and propose undeclared risks (advisory: always exits 0 on a valid manifest)",
+		Flags: []cli.Flag{repoFlag, jsonFlag},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			m, err := loadManifest(c)
+			if err != nil {
+				return err
+			}
+			as, err := rules.Assess(m)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				return printJSON(c.App.Writer, as)
+			}
+			as.WriteText(c.App.Writer)
+			return nil
+		},
+	}
+}
+
+func impactCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "impact",
+		Usage: "print decisions, affected persons and foreseeable misuse; unaddressed misuse is a GAP (advisory)",
+		Flags: []cli.Flag{repoFlag, jsonFlag},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			m, err := loadManifest(c)
+			if err != nil {
+				return err
+			}
+			r := rules.Impact(m)
+			if c.Bool("json") {
+				return printJSON(c.App.Writer, r)
+			}
+			r.WriteText(c.App.Writer)
+			return nil
+		},
+	}
+}
+
+func conformanceCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "conformance",
+		Usage: "project the programme onto clause catalogues; writes .sei/conformance/<slug>.json",
+		Flags: []cli.Flag{repoFlag, jsonFlag,
+			&cli.StringFlag{Name: "standard", Usage: "one canonical standard `ID` (default: every applicable standard with a catalogue)"}},
+		Action: runConformance,
+	}
+}
+
+// artifact is the original engine's SeiArtifact envelope.
+type artifact struct {
+	SchemaVersion int    `json:"schema_version"`
+	Kind          string `json:"kind"`
+	System        string `json:"system"`
+	Payload       any    `json:"payload"`
+}
+
+func runConformance(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	m, err := loadManifest(c)
+	if err != nil {
+		return err
+	}
+	ids, err := conformanceStandards(c, m)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	repo, _ := repoPaths(c)
+	ev := rules.Evidence{ReadFile: repoReader(repo)}
+	var reports []*rules.ConformanceReport
+	for _, id := range ids {
+		r, err := rules.Conformance(m, id, ev)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, r)
+	}
+	for _, r := range reports {
+		if err := writeConformance(repo, m, r); err != nil {
+			return err
+		}
+	}
+	if c.Bool("json") {
+		return printJSON(c.App.Writer, reports)
+	}
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(c.App.Writer)
+		}
+		r.WriteText(c.App.Writer)
+	}
+	return nil
+}
+
+func conformanceStandards(c *cli.Context, m *manifest.Manifest) ([]string, error) {
+	if s := c.String("standard"); s != "" {
+		if _, err := manifest.ParseStandardID(s); err != nil {
+			return nil, withCode(exitUsage, err)
+		}
+		return []string{s}, nil
+	}
+	cats, err := rules.Catalogues()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, s := range m.Context.ApplicableStandards {
+		if _, ok := cats[s]; ok {
+			ids = append(ids, s)
+		}
+	}
+	if len(ids) == 0 {
+		fmt.Fprintf(c.App.Writer, "no applicable standard has a clause catalogue; catalogues exist for %v\n", rules.CatalogueIDs())
+	}
+	return ids, nil
+}
+
+func writeConformance(repo string, m *manifest.Manifest, r *rules.ConformanceReport) error {
+	sid, _ := manifest.ParseStandardID(r.Standard)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(artifact{SchemaVersion: 1, Kind: "conformance", System: m.System.Name, Payload: r}); err != nil {
+		return err
+	}
+	// The original engine writes no trailing newline; signatures cover these bytes.
+	data := bytes.TrimRight(buf.Bytes(), "\n")
+	return writeFileAtomic(filepath.Join(repo, ".sei", "conformance", sid.Slug()+".json"), data, 0o644)
+}
+
+// repoReader reads a repository file by its manifest path; manifest paths are
+// already checked to stay inside the repository.
+func repoReader(repo string) func(string) ([]byte, error) {
+	return func(p string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(repo, filepath.FromSlash(p)))
+	}
+}
