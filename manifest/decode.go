@@ -302,6 +302,9 @@ func suggestKey(key string, known []string) string {
 	if s := suggest(key, known); s != "" {
 		return s
 	}
+	if len(known) == 0 {
+		return " (this mapping must be empty)"
+	}
 	sorted := append([]string(nil), known...)
 	sort.Strings(sorted)
 	return fmt.Sprintf(" (known keys: %s)", strings.Join(sorted, ", "))

@@ -167,14 +167,14 @@ type Applicability struct {
 
 // RiskEntry is one risk of the register.
 type RiskEntry struct {
-	ID         string       `yaml:"id,required"`
-	Title      string       `yaml:"title,required"`
-	Domain     Domain       `yaml:"domain"`
-	Rationale  string       `yaml:"rationale"`
-	Provenance Provenance   `yaml:"provenance"`
-	Impact     Impacts      `yaml:"impact,required"`
-	Likelihood Likelihood   `yaml:"likelihood,required"`
-	Treat      []Treatment  `yaml:"treat"`
+	ID         string      `yaml:"id,required"`
+	Title      string      `yaml:"title,required"`
+	Domain     Domain      `yaml:"domain"`
+	Rationale  string      `yaml:"rationale"`
+	Provenance Provenance  `yaml:"provenance"`
+	Impact     Impacts     `yaml:"impact,required"`
+	Likelihood Likelihood  `yaml:"likelihood,required"`
+	Treat      []Treatment `yaml:"treat"`
 }
 
 // Impacts holds the impact per dimension; an empty value means the dimension

@@ -117,14 +117,14 @@ type Subject struct {
 }
 
 type Task struct {
-	UUID                 string                `yaml:"uuid"`
-	Type                 string                `yaml:"type"`
-	Title                string                `yaml:"title"`
-	Description          string                `yaml:"description,omitempty"`
-	Props                []Prop                `yaml:"props,omitempty"`
-	Timing               *Timing               `yaml:"timing,omitempty"`
-	Tasks                []Task                `yaml:"tasks,omitempty"`
-	AssociatedActivities []AssociatedActivity  `yaml:"associated-activities,omitempty"`
+	UUID                 string               `yaml:"uuid"`
+	Type                 string               `yaml:"type"`
+	Title                string               `yaml:"title"`
+	Description          string               `yaml:"description,omitempty"`
+	Props                []Prop               `yaml:"props,omitempty"`
+	Timing               *Timing              `yaml:"timing,omitempty"`
+	Tasks                []Task               `yaml:"tasks,omitempty"`
+	AssociatedActivities []AssociatedActivity `yaml:"associated-activities,omitempty"`
 }
 
 type Timing struct {
@@ -214,7 +214,9 @@ func ControlToken(id string) string {
 // and markup-line types.
 func oneLine(s string) string { return strings.TrimSpace(spaceRun.ReplaceAllString(s, " ")) }
 
-func seiProp(name, value string) Prop { return Prop{Name: name, NS: SEINamespace, Value: oneLine(value)} }
+func seiProp(name, value string) Prop {
+	return Prop{Name: name, NS: SEINamespace, Value: oneLine(value)}
+}
 
 func seiPropClass(name, class, value string) Prop {
 	return Prop{Name: name, NS: SEINamespace, Class: class, Value: oneLine(value)}

@@ -1,0 +1,38 @@
+# sei: build, test, demo, bench, lint. `make test` is what CI runs.
+GO      ?= go
+PYTHON  ?= python3
+VENV    ?= .venv
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: build test demo bench lint venv clean
+
+build: bin/sei
+
+bin/sei: $(shell find . -name '*.go' -not -path './.venv/*') $(wildcard rules/standards/*.yaml) go.mod go.sum
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/sei ./cmd/sei
+
+# The Python tools the tests drive live in a virtual environment made here,
+# from PyPI, pinned in tools/requirements.txt.
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: tools/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	touch $@
+
+test: venv
+	$(GO) vet ./...
+	SEI_VENV=$(abspath $(VENV)) $(GO) test -count=1 ./...
+
+# The main job: the loan scenario in a scratch git repository.
+demo: build
+	./scripts/demo.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin $(VENV)
