@@ -73,10 +73,13 @@ func syntaxError(file string, data []byte, err error) *Error {
 }
 
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
 	d.pos[path] = Pos{n.Line, n.Column}
+	if n.Kind == yaml.AliasNode {
+		// Expanding aliases would let a few lines of YAML ("billion laughs")
+		// cost exponential time, and a manifest gains nothing from them.
+		d.fail(n, path, "YAML aliases (*%s) are not supported in a manifest; write the value out", n.Value)
+		return
+	}
 	if v.CanAddr() {
 		if nd, ok := v.Addr().Interface().(nodeDecoder); ok {
 			if err := nd.decodeNode(n); err != nil {

@@ -41,6 +41,12 @@ func ReadMetrics(file string, data []byte) (Metrics, error) {
 		l, c := lineCol(data, off)
 		return fmt.Sprintf("%s:%d:%d", file, l, c)
 	}
+	// Parse the whole buffer once first: its SyntaxError offsets are absolute,
+	// where a streaming decoder's count from the value it was reading.
+	var probe any
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s: %w", at(syntaxOffset(err, 0)), err)
+	}
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
 		return nil, fmt.Errorf("%s: the metrics file must hold one JSON object keyed by measure id", at(dec.InputOffset()))
@@ -54,7 +60,7 @@ func ReadMetrics(file string, data []byte) (Metrics, error) {
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%s: %w", at(syntaxOffset(err, dec.InputOffset())), err)
+			return nil, fmt.Errorf("%s: %w", at(dec.InputOffset()), err)
 		}
 		key := k.(string)
 		mv := parseMetric(raw)

@@ -1,0 +1,76 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReadMetricsShapes(t *testing.T) {
+	m, err := ReadMetrics("metrics.json", []byte(`{
+  "unfair-credit-exclusion": {"value": 0.021, "power": {"n": 1000, "ci_low": 0.003, "ci_high": 0.05, "method": "bootstrap"}},
+  "accuracy": 0.75,
+  "notes": "ignored unless a measure reads it"
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := m["unfair-credit-exclusion"]; v.Value != 0.021 || v.Power == nil || *v.Power.CIHigh != 0.05 {
+		t.Errorf("object form: %+v", v)
+	}
+	if m["accuracy"].Value != 0.75 || m["notes"].Err == nil {
+		t.Errorf("number form %+v, string form %+v", m["accuracy"], m["notes"])
+	}
+}
+
+func TestReadMetricsSyntaxErrorHasPosition(t *testing.T) {
+	_, err := ReadMetrics("metrics.json", []byte("{\n  \"a\": 1,\n  \"b\": ,\n}"))
+	if err == nil || !strings.HasPrefix(err.Error(), "metrics.json:3:") {
+		t.Errorf("error = %v, want metrics.json:3:col", err)
+	}
+	if _, err := ReadMetrics("metrics.json", []byte(`[1, 2]`)); err == nil {
+		t.Error("an array was accepted")
+	}
+}
+
+func TestEvaluateGate(t *testing.T) {
+	ctls := ControlsOf(load(t, "../testdata/loan/sei.yaml"))
+	for _, tc := range []struct {
+		name, metrics string
+		pass, under   bool
+		verdict       Verdict
+	}{
+		{"v1 fails", `{"unfair-credit-exclusion": 0.108}`, false, false, Fail},
+		{"v2 passes", `{"unfair-credit-exclusion": 0.015}`, true, false, Pass},
+		{"threshold is strict", `{"unfair-credit-exclusion": 0.03}`, false, false, Fail},
+		{"ci crosses threshold", `{"unfair-credit-exclusion": {"value": 0.02, "power": {"ci_low": 0.003, "ci_high": 0.174}}}`, true, true, Pass},
+		{"ci inside", `{"unfair-credit-exclusion": {"value": 0.02, "power": {"ci_low": 0.01, "ci_high": 0.029}}}`, true, false, Pass},
+		{"missing metric blocks", `{"demographic_parity_diff": 0.01}`, false, false, Missing},
+		{"non-number blocks", `{"unfair-credit-exclusion": "low"}`, false, false, Missing},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ReadMetrics("metrics.json", []byte(tc.metrics))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := Evaluate(ctls, m)
+			if g.Passed != tc.pass || len(g.Results) != 1 || g.Results[0].Verdict != tc.verdict || g.Results[0].Underpowered != tc.under {
+				t.Errorf("passed %v results %+v", g.Passed, g.Results)
+			}
+		})
+	}
+}
+
+func TestAuditWarnsAndMonitorIsSkipped(t *testing.T) {
+	m := load(t, "../testdata/good/credit.yaml")
+	ms := &m.Risk.Risks[0].Treat[0].Measures[0]
+	ms.Enforcement = "audit"
+	metrics, _ := ReadMetrics("m", []byte(`{"dp-gender": 0.5}`))
+	g := Evaluate(ControlsOf(m), metrics)
+	if !g.Passed || len(g.Warnings) != 1 {
+		t.Errorf("audit failure: passed %v warnings %v", g.Passed, g.Warnings)
+	}
+	ms.Enforcement = "monitor"
+	if g := Evaluate(ControlsOf(m), metrics); len(g.Results) != 0 {
+		t.Errorf("monitor measure evaluated ex ante: %+v", g.Results)
+	}
+}
