@@ -54,17 +54,23 @@ func runCompile(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, "%s is up to date\n", dst)
 		return nil
 	}
-	if readErr == nil && bytes.Equal(old, plan) {
-		fmt.Fprintf(c.App.Writer, "%s unchanged (%d risks, %d controls)\n", dst, len(m.Risk.Risks), len(rules.ControlsOf(m)))
-		return nil
-	}
-	if err := writeFileAtomic(dst, plan, 0o644); err != nil {
-		return err
+	// The plan is written before sei.yaml learns its path, so a failure
+	// never leaves the manifest pointing at a plan that is not there.
+	unchanged := readErr == nil && bytes.Equal(old, plan)
+	if !unchanged {
+		if err := writeFileAtomic(dst, plan, 0o644); err != nil {
+			return err
+		}
 	}
 	if m.OSCAL == nil {
 		if err := recordPlanPath(repo); err != nil {
 			return err
 		}
+		fmt.Fprintf(c.App.Writer, "recorded oscal.assessment_plan: %s in sei.yaml\n", manifest.DefaultPlanPath)
+	}
+	if unchanged {
+		fmt.Fprintf(c.App.Writer, "%s unchanged (%d risks, %d controls)\n", dst, len(m.Risk.Risks), len(rules.ControlsOf(m)))
+		return nil
 	}
 	fmt.Fprintf(c.App.Writer, "wrote %s (%d risks, %d controls)\n", dst, len(m.Risk.Risks), len(rules.ControlsOf(m)))
 	return nil
