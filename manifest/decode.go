@@ -52,7 +52,10 @@ func parseDocument(file string, data []byte) (*yaml.Node, error) {
 	return &doc, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var (
+	yamlLineRE    = regexp.MustCompile(`line (\d+)`)
+	parserErrorRE = regexp.MustCompile(`did not find expected|found (duplicate|incompatible|undefined)`)
+)
 
 // syntaxError positions a yaml.v3 syntax error. yaml.v3 gives only a line, so
 // the column is that of the line's first non-blank character.
@@ -61,6 +64,11 @@ func syntaxError(file string, data []byte, err error) *Error {
 	pos := Pos{1, 1}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
+		if parserErrorRE.MatchString(msg) {
+			// yaml.v3 adds one to the 0-based line of scanner errors only;
+			// parser errors name the construct's start line, 0-based.
+			pos.Line++
+		}
 		lines := strings.Split(string(data), "\n")
 		if pos.Line >= 1 && pos.Line <= len(lines) {
 			l := lines[pos.Line-1]
