@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -13,36 +14,15 @@ import (
 	"seigarrena.dev/sei/rules"
 )
 
-func assessCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "assess",
-		Usage: "print the risk analysis and propose undeclared risks (advisory: always exits 0 on a valid manifest)",
-		Flags: []cli.Flag{repoFlag, jsonFlag},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			m, err := loadManifest(c)
-			if err != nil {
-				return err
-			}
-			as, err := rules.Assess(m)
-			if err != nil {
-				return err
-			}
-			if c.Bool("json") {
-				return printJSON(c.App.Writer, as)
-			}
-			as.WriteText(c.App.Writer)
-			return nil
-		},
-	}
-}
+// textReport is a report with a text form; its JSON form is the value itself.
+type textReport interface{ WriteText(io.Writer) }
 
-func impactCommand() *cli.Command {
+// reportCommand builds an advisory report command: load the manifest, build
+// the report, print it as text or JSON. It writes nothing.
+func reportCommand(name, usage string, build func(*manifest.Manifest) (textReport, error)) *cli.Command {
 	return &cli.Command{
-		Name:  "impact",
-		Usage: "print decisions, affected persons and foreseeable misuse; unaddressed misuse is a GAP (advisory)",
+		Name:  name,
+		Usage: usage,
 		Flags: []cli.Flag{repoFlag, jsonFlag},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -52,7 +32,10 @@ func impactCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			r := rules.Impact(m)
+			r, err := build(m)
+			if err != nil {
+				return err
+			}
 			if c.Bool("json") {
 				return printJSON(c.App.Writer, r)
 			}
@@ -60,6 +43,16 @@ func impactCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+func assessCommand() *cli.Command {
+	return reportCommand("assess", "print the risk analysis and propose undeclared risks (advisory: always exits 0 on a valid manifest)",
+		func(m *manifest.Manifest) (textReport, error) { return rules.Assess(m) })
+}
+
+func impactCommand() *cli.Command {
+	return reportCommand("impact", "print decisions, affected persons and foreseeable misuse; unaddressed misuse is a GAP (advisory)",
+		func(m *manifest.Manifest) (textReport, error) { return rules.Impact(m), nil })
 }
 
 func conformanceCommand() *cli.Command {
