@@ -1,0 +1,79 @@
+package cache
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Output is one file an action produced, by repository path.
+type Output struct {
+	Path   string `json:"path"`
+	Digest Digest `json:"digest"`
+	Size   int64  `json:"size"`
+	Mode   uint32 `json:"mode"`
+}
+
+// Result is what an action key maps to: enough to restore the action's
+// outputs and report on it without running it again.
+type Result struct {
+	Outputs    []Output `json:"outputs"`
+	ExitCode   int      `json:"exit_code"`
+	Stdout     Digest   `json:"stdout"`
+	Stderr     Digest   `json:"stderr"`
+	DurationNs int64    `json:"duration_ns"`
+	// Value is an in-process action's result (a digest of its JSON output).
+	Value Digest `json:"value"`
+}
+
+// MarshalText/UnmarshalText make digests readable in the stored JSON.
+func (d Digest) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+func (d *Digest) UnmarshalText(b []byte) error {
+	v, err := ParseDigest(string(b))
+	*d = v
+	return err
+}
+
+// Get looks up an action. A missing row, an unreadable row or a result whose
+// output blobs are gone is a miss (ok=false), never an error: the caller
+// recomputes, which is always correct.
+func (s *Store) Get(id ActionID) (*Result, bool) {
+	var raw []byte
+	err := s.db.QueryRow(`SELECT result FROM action WHERE id = ?`, id[:]).Scan(&raw)
+	if err != nil {
+		return nil, false
+	}
+	var r Result
+	if json.Unmarshal(raw, &r) != nil {
+		return nil, false
+	}
+	for _, o := range r.Outputs {
+		if !s.Has(o.Digest) {
+			return nil, false
+		}
+	}
+	s.db.Exec(`UPDATE action SET used_ns = ? WHERE id = ?`, s.now().UnixNano(), id[:])
+	return &r, true
+}
+
+// Put records an action's result. Its output blobs must already be in the
+// CAS: a result is written last, so a crash never leaves one pointing at
+// blobs that were not stored.
+func (s *Store) Put(id ActionID, r *Result) error {
+	for _, o := range r.Outputs {
+		if !s.Has(o.Digest) {
+			return fmt.Errorf("cache: result of %s names blob %s that is not stored", id, o.Digest)
+		}
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	now := s.now().UnixNano()
+	_, err = s.db.Exec(`INSERT OR REPLACE INTO action VALUES (?, ?, ?, ?)`, id[:], raw, now, now)
+	if err != nil {
+		return fmt.Errorf("cache: recording %s: %w", id, err)
+	}
+	return nil
+}
+

@@ -1,0 +1,149 @@
+package cache
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/zeebo/blake3"
+)
+
+// ErrCorrupt marks a blob whose bytes do not match its digest. The blob is
+// removed; callers treat it as a miss and recompute.
+var ErrCorrupt = errors.New("cache: corrupt blob")
+
+func (s *Store) blobPath(d Digest) string {
+	h := hex.EncodeToString(d[:])
+	return filepath.Join(s.dir, "cas", h[:2], h)
+}
+
+// PutFile copies the file at path into the CAS, hashing it in the same read.
+func (s *Store) PutFile(path string) (Digest, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	defer f.Close()
+	return s.put(f)
+}
+
+// PutBytes stores b in the CAS.
+func (s *Store) PutBytes(b []byte) (Digest, error) {
+	d, _, err := s.put(bytesReader(b))
+	return d, err
+}
+
+func (s *Store) put(r io.Reader) (Digest, int64, error) {
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, "cas"), ".put-*")
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	defer os.Remove(tmp.Name())
+	h := blake3.New()
+	n, err := io.CopyBuffer(io.MultiWriter(tmp, h), r, make([]byte, bufSize))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	dst := s.blobPath(d)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return Digest{}, 0, err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return Digest{}, 0, err
+	}
+	_, err = s.db.Exec(`INSERT OR REPLACE INTO blob VALUES (?, ?, ?)`, d[:], n, s.now().UnixNano())
+	return d, n, err
+}
+
+// Restore writes blob d to dst (temporary file, verify, rename). A blob that
+// is missing or whose bytes do not match d is a miss: ErrCorrupt or
+// os.ErrNotExist, and a corrupt blob is deleted so the next build rewrites it.
+func (s *Store) Restore(d Digest, dst string, mode os.FileMode) error {
+	src, err := os.Open(s.blobPath(d))
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".sei-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	h := blake3.New()
+	_, err = io.CopyBuffer(io.MultiWriter(tmp, h), src, make([]byte, bufSize))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if got := h.Sum(nil); !equalDigest(got, d) {
+		s.drop(d)
+		return fmt.Errorf("%w: %s", ErrCorrupt, d)
+	}
+	if err := os.Chmod(tmp.Name(), mode); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return err
+	}
+	s.touchBlob(d)
+	return nil
+}
+
+// Read returns blob d's bytes, verified.
+func (s *Store) Read(d Digest) ([]byte, error) {
+	b, err := os.ReadFile(s.blobPath(d))
+	if err != nil {
+		return nil, err
+	}
+	if Sum(b) != d {
+		s.drop(d)
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, d)
+	}
+	return b, nil
+}
+
+// Has reports whether blob d is present (not whether it is intact).
+func (s *Store) Has(d Digest) bool {
+	_, err := os.Stat(s.blobPath(d))
+	return err == nil
+}
+
+func (s *Store) drop(d Digest) {
+	os.Remove(s.blobPath(d))
+	s.db.Exec(`DELETE FROM blob WHERE digest = ?`, d[:])
+}
+
+func (s *Store) touchBlob(d Digest) {
+	s.db.Exec(`UPDATE blob SET used_ns = ? WHERE digest = ?`, s.now().UnixNano(), d[:])
+}
+
+func equalDigest(b []byte, d Digest) bool { return len(b) == HashSize && Digest(b) == d }
+
+type byteReader struct {
+	b []byte
+	i int
+}
+
+func bytesReader(b []byte) *byteReader { return &byteReader{b: b} }
+
+func (r *byteReader) Read(p []byte) (int, error) {
+	if r.i >= len(r.b) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b[r.i:])
+	r.i += n
+	return n, nil
+}

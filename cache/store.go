@@ -1,0 +1,61 @@
+package cache
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// Store is one cache directory: the SQLite database and the CAS files.
+type Store struct {
+	dir string
+	db  *sql.DB
+	// now is the clock, injected so that tests can make timestamps racy.
+	now func() time.Time
+}
+
+// schema: WITHOUT ROWID tables keyed by what is looked up (221k point
+// lookups/s against 59k for rowid tables on these machines, DESIGN.md).
+const schema = `
+CREATE TABLE IF NOT EXISTS filestat (
+	path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, size INTEGER,
+	mtime_ns INTEGER, ctime_ns INTEGER, digest BLOB, recorded_ns INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS action (
+	id BLOB PRIMARY KEY, result BLOB NOT NULL, created_ns INTEGER, used_ns INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blob (
+	digest BLOB PRIMARY KEY, size INTEGER NOT NULL, used_ns INTEGER
+) WITHOUT ROWID;
+`
+
+// Open opens (creating when needed) the cache in dir.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "cas"), 0o755); err != nil {
+		return nil, fmt.Errorf("cache %s: %w", dir, err)
+	}
+	// WAL lets readers run beside one writer; synchronous=NORMAL is safe
+	// with WAL (a power cut may lose the last transaction, never corrupt);
+	// busy_timeout makes concurrent sei processes wait instead of failing.
+	dsn := "file:" + filepath.Join(dir, "cache.db") +
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("cache %s: %w", dir, err)
+	}
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cache %s: creating schema: %w", dir, err)
+	}
+	return &Store{dir: dir, db: db, now: time.Now}, nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dir is the cache directory.
+func (s *Store) Dir() string { return s.dir }
