@@ -76,4 +76,3 @@ func (s *Store) Put(id ActionID, r *Result) error {
 	}
 	return nil
 }
-
