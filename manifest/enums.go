@@ -130,6 +130,7 @@ func (v *Domain) decodeNode(n *yaml.Node) error      { return decodeEnum(n, v, D
 func (v *Provenance) decodeNode(n *yaml.Node) error  { return decodeEnum(n, v, Provenances) }
 func (v *Tier) decodeNode(n *yaml.Node) error        { return decodeEnum(n, v, Tiers) }
 func (v *RoleName) decodeNode(n *yaml.Node) error    { return decodeEnum(n, v, RoleNames) }
+func (v *DepClass) decodeNode(n *yaml.Node) error    { return decodeEnum(n, v, DepClasses) }
 func (v *MarketPhase) decodeNode(n *yaml.Node) error { return decodeEnum(n, v, MarketPhases) }
 
 // decodeEnum accepts a string scalar that is one of allowed, compared exactly:

@@ -113,10 +113,32 @@ type Eval struct {
 
 // Pipeline selects the Reproducer adapter and names the metrics file.
 type Pipeline struct {
-	Tool    Tool   `yaml:"tool,required"`
-	Metrics string `yaml:"metrics,required"`
-	Params  string `yaml:"params"`
+	Tool    Tool    `yaml:"tool,required"`
+	Metrics string  `yaml:"metrics,required"`
+	Params  string  `yaml:"params"`
+	Stages  []Stage `yaml:"stages"` // tool: command only
 }
+
+// Stage is one plain command of a `tool: command` pipeline.
+type Stage struct {
+	Name string   `yaml:"name,required"`
+	Cmd  string   `yaml:"cmd,required"`
+	Deps []Dep    `yaml:"deps"`
+	Outs []string `yaml:"outs"`
+}
+
+// Dep is a stage input: a path, or {path, class} to override the class the
+// engine infers (data inside the Croissant descriptor's directory, else impl).
+type Dep struct {
+	Path  string
+	Class DepClass
+}
+
+// DepClass is the drift class a stage input carries.
+type DepClass string
+
+// DepClasses a stage input may declare.
+var DepClasses = []DepClass{"impl", "data"}
 
 // OSCAL names the compiled assessment plan.
 type OSCAL struct {

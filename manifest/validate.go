@@ -16,6 +16,7 @@ func (m *Manifest) validate() ErrorList {
 	m.checkSystem(&errs)
 	m.checkContext(&errs)
 	m.checkPaths(&errs)
+	m.checkStages(&errs)
 	m.checkRiskProgramme(&errs)
 	m.checkMeasures(&errs)
 	m.checkApplicability(&errs)

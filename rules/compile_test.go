@@ -140,6 +140,12 @@ func TestUUID5(t *testing.T) {
 	}
 }
 
+func TestProgramUIDMatchesOriginalLock(t *testing.T) {
+	if got := ProgramUID("pilot-talent-screening"); got != "5ed24519-7b64-5947-b7b9-5693f9fbdc0e" {
+		t.Errorf("ProgramUID = %s", got)
+	}
+}
+
 func TestControlToken(t *testing.T) {
 	for in, want := range map[string]string{
 		"eu/ai-act@2024#art-15":    "eu_ai-act_2024_art-15",

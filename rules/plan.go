@@ -173,6 +173,13 @@ func uuid5(ns [16]byte, name string) [16]byte {
 	return u
 }
 
+// ProgramUID is the risk programme's id in sei.lock: UUIDv5 of the system
+// name in the URL namespace, which is what the original engine's locks hold
+// (pilot-talent-screening → 5ed24519-7b64-5947-b7b9-5693f9fbdc0e).
+func ProgramUID(system string) string {
+	return formatUUID(uuid5(mustUUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), system))
+}
+
 func mustUUID(s string) [16]byte {
 	var u [16]byte
 	hex := strings.ReplaceAll(s, "-", "")

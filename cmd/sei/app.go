@@ -27,7 +27,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return withCode(exitUsage, err)
 		},
-		Commands: []*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand()},
+		Commands: []*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
+			buildCommand(), statusCommand()},
 	}
 }
 

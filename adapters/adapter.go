@@ -1,0 +1,60 @@
+// Package adapters is the Reproducer seam: one interface that every pipeline
+// tool implements (dvc, mlflow, dagster, command), so the engine never
+// imports a tool. An adapter declares its stages, their inputs, outputs and
+// edge classes, and runs one stage when the engine finds it stale.
+package adapters
+
+import (
+	"context"
+	"time"
+)
+
+// EdgeClass is the drift class of what flows along an edge.
+type EdgeClass string
+
+const (
+	Scope EdgeClass = "scope" // drift A: purpose, task, context, risk programme
+	Impl  EdgeClass = "impl"  // drift B: treatment, code, parameters, tool versions
+	Data  EdgeClass = "data"  // drift C: the dataset and data stages
+)
+
+// Classes in the order every report uses.
+var Classes = []EdgeClass{Scope, Impl, Data}
+
+// Input is one file or directory a stage reads, with its class.
+type Input struct {
+	Path  string    // repository path, slash-separated
+	Class EdgeClass // Impl or Data
+}
+
+// Stage is one unit the tool recomputes.
+type Stage struct {
+	Name    string
+	Command []string // argv, run in the repository root
+	Inputs  []Input
+	Outputs []string // repository paths the stage writes
+	// Pool limits how many stages of this pool run at once (0: no limit).
+	// DVC holds a repository lock, so its adapter uses pool depth 1.
+	Pool      string
+	PoolDepth int
+}
+
+// Run is what running a stage produced.
+type Run struct {
+	ExitCode int
+	Stdout   []byte
+	Stderr   []byte
+	Duration time.Duration
+}
+
+// Reproducer is implemented by every adapter.
+type Reproducer interface {
+	// Tool is the pipeline.tool value the adapter serves.
+	Tool() string
+	// Version identifies the tool; it enters every stage's key.
+	Version(ctx context.Context) (string, error)
+	// Stages lists the pipeline's stages in declaration order.
+	Stages() ([]Stage, error)
+	// RunStage runs one stage in the repository root.
+	RunStage(ctx context.Context, repo string, s Stage) (Run, error)
+}

@@ -1,0 +1,75 @@
+// Package attest is sei's evidence: sei.lock today; the signed bundle,
+// verification and reconstruction from git history come with the evidence
+// issue.
+package attest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// LockFile is sei.lock's name at the repository root.
+const LockFile = "sei.lock"
+
+// LockSchema is the lock's schema_version.
+const LockSchema = "seigarrena.dev/v1alpha1"
+
+// Lock is sei.lock: the freshness anchor written after every build. Field
+// order and names follow the specification's sei.lock page; "classes" (the
+// three per-class sub-digests of a section) and "inputs" (each source's
+// digest) are ours: with them sei status names the drift class and the
+// changed file from the lock alone, on a fresh clone with no cache.
+type Lock struct {
+	SchemaVersion      string               `json:"schema_version"`
+	ProgramUID         string               `json:"program_uid"`
+	Triple             Triple               `json:"triple"`
+	Sections           map[string]LockEntry `json:"sections"`
+	Inputs             map[string]string    `json:"inputs"`
+	SignedBundleDigest string               `json:"signed_bundle_digest"`
+}
+
+// Triple anchors the code, model and dataset versions of a build.
+type Triple struct {
+	Code    string `json:"code"`
+	Model   string `json:"model"`
+	Dataset string `json:"dataset"`
+}
+
+// LockEntry is one section of the typed dependency graph.
+type LockEntry struct {
+	Status    string            `json:"status"` // "valid"; the gate section is "failed" when a blocking control failed
+	InputHash string            `json:"input_hash"`
+	EdgeType  string            `json:"edge_type"`
+	Classes   map[string]string `json:"classes"`
+}
+
+// Marshal is the lock's canonical bytes: sorted keys (encoding/json sorts
+// maps), two-space indent, no trailing newline, as the original engine writes.
+func (l *Lock) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(l); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// ReadLock reads a lock; a missing file is (nil, nil).
+func ReadLock(path string) (*Lock, error) {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var l Lock
+	if err := json.Unmarshal(data, &l); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &l, nil
+}

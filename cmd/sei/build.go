@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/dag"
+)
+
+func buildCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "build",
+		Usage:     "recompute the stale part of the graph, in parallel, and anchor it in sei.lock",
+		ArgsUsage: "[TARGET...]",
+		Flags: []cli.Flag{repoFlag,
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "run `N` actions at once"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
+			&cli.BoolFlag{Name: "explain", Usage: "say why each stage runs"},
+			&cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, go on with what does not depend on it"},
+		},
+		Action: runBuild,
+	}
+}
+
+func runBuild(c *cli.Context) error {
+	e, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	targets, err := e.targets(c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	unlock, err := cache.Lock(filepath.Join(e.repo, ".sei", "cache"), func() {
+		fmt.Fprintln(c.App.ErrWriter, "sei: another sei is building this repository; waiting for it")
+	})
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := e.build(ctx, c, targets)
+	if err != nil {
+		return err
+	}
+	printReport(c.App.Writer, c.App.ErrWriter, rep, c.Bool("dry-run"))
+	if !rep.OK() {
+		return fmt.Errorf("build failed: %d failed", rep.Failed)
+	}
+	if len(targets) == 0 && !c.Bool("dry-run") {
+		return e.writeLock(rep)
+	}
+	return nil
+}
+
+func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID) (*dag.Report, error) {
+	h, err := e.store.NewHasher()
+	if err != nil {
+		return nil, err
+	}
+	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Hasher: h, Adapter: e.adapter,
+		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
+	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"))
+	return b.Build(ctx, targets)
+}
+
+// targets resolves node names given on the command line.
+func (e *engine) targets(names []string) ([]dag.NodeID, error) {
+	var ids []dag.NodeID
+	for _, n := range names {
+		id, ok := e.g.Lookup(n)
+		if !ok {
+			id, ok = e.g.Lookup("stage:" + n)
+		}
+		if !ok {
+			return nil, withCode(exitUsage, fmt.Errorf("no node %q (see `sei query '*'`)", n))
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// progress prints one plain line per stage that ran, was restored, failed or
+// would run; a null build prints only the summary.
+func progress(w io.Writer, explain bool) func(dag.NodeResult, int, int) {
+	return func(r dag.NodeResult, done, total int) {
+		switch r.State {
+		case dag.Ran, dag.Restored, dag.Failed, dag.WouldRun:
+		default:
+			return
+		}
+		line := fmt.Sprintf("[%d/%d] %s %s", done, total, r.State, r.Name)
+		if r.State == dag.Ran {
+			line += fmt.Sprintf(" (%.1fs)", r.Duration.Seconds())
+		}
+		if explain && r.Reason != "" {
+			line += ": " + r.Reason
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+func printReport(w, ew io.Writer, rep *dag.Report, dry bool) {
+	for _, r := range rep.Results {
+		if r.State != dag.Failed {
+			continue
+		}
+		fmt.Fprintf(ew, "sei: %v\n", r.Err)
+		if len(r.Stdout) > 0 {
+			fmt.Fprintf(ew, "--- stdout of %s ---\n%s", r.Name, r.Stdout)
+		}
+		if len(r.Stderr) > 0 {
+			fmt.Fprintf(ew, "--- stderr of %s ---\n%s", r.Name, r.Stderr)
+		}
+	}
+	verb := "built"
+	if dry {
+		verb = "dry run"
+	}
+	fmt.Fprintf(w, "%s: %d nodes, %d stages ran, %d cached, %d restored, %d failed\n",
+		verb, len(rep.Results), rep.Ran, rep.Cached, rep.Restore, rep.Failed)
+	if g := rep.Gate; g != nil {
+		if g.Passed {
+			fmt.Fprintln(w, "gate: PASS")
+		} else {
+			fmt.Fprintf(w, "gate: FAIL (%v)\n", g.Blocking)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/adapters"
+	"seigarrena.dev/sei/adapters/command"
+	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/dag"
+	"seigarrena.dev/sei/manifest"
+	"seigarrena.dev/sei/rules"
+)
+
+// engine is what build, status and query share: the manifest, its graph and
+// the repository's cache.
+type engine struct {
+	m       *manifest.Manifest
+	repo    string // absolute
+	g       *dag.Graph
+	adapter adapters.Reproducer
+	store   *cache.Store
+}
+
+func openEngine(c *cli.Context) (*engine, error) {
+	m, err := loadManifest(c)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := filepath.Abs(c.String("repo"))
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{m: m, repo: repo}
+	var stages []adapters.Stage
+	if p := m.Pipeline; p != nil && p.Tool == "command" {
+		stages = dag.CommandStages(m)
+		e.adapter = command.New(stages)
+	}
+	if e.g, err = dag.Lower(m, stages); err != nil {
+		var ce *dag.CycleError
+		if errors.As(err, &ce) {
+			return nil, withCode(exitInvalid, fmt.Errorf("%s: pipeline.stages: %w", m.File, err))
+		}
+		return nil, err
+	}
+	if e.store, err = cache.Open(filepath.Join(repo, ".sei", "cache")); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *engine) close() { e.store.Close() }
+
+func (e *engine) lockPath() string { return filepath.Join(e.repo, attest.LockFile) }
+
+// writeLock anchors a complete build in sei.lock, from the source digests
+// the build itself used (a file edited during the build is not mis-anchored).
+func (e *engine) writeLock(rep *dag.Report) error {
+	src := make([]cache.Digest, len(e.g.Nodes))
+	for _, n := range e.g.Nodes {
+		if n.Kind == dag.Source {
+			src[n.ID] = rep.Out[n.ID]
+		}
+	}
+	gateFailed := rep.Gate != nil && !rep.Gate.Passed
+	sections, inputs := e.g.LockSections(src, e.g.ClassDigestsFrom(src), gateFailed)
+	l := &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(e.m.System.Name),
+		Triple: e.triple(), Sections: sections, Inputs: inputs}
+	data, err := l.Marshal()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(e.lockPath(), data, 0o644)
+}
+
+// triple: code is HEAD's SHA-1 (empty before the first commit), model the
+// declared family and seed, dataset the SHA-256 of the Croissant descriptor.
+func (e *engine) triple() attest.Triple {
+	var t attest.Triple
+	if r, err := git.PlainOpenWithOptions(e.repo, &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
+		if h, err := r.Head(); err == nil {
+			t.Code = h.Hash().String()
+		}
+	}
+	if a := e.m.Artifacts; a != nil && a.Model != nil {
+		t.Model = a.Model.Kind
+		if a.Model.Seed != nil {
+			t.Model += fmt.Sprintf(":seed=%d", *a.Model.Seed)
+		}
+	}
+	if d := e.m.Dataset; d != nil {
+		if b, err := os.ReadFile(filepath.Join(e.repo, filepath.FromSlash(d.Croissant))); err == nil {
+			sum := sha256.Sum256(b)
+			t.Dataset = "sha256:" + hex.EncodeToString(sum[:])
+		}
+	}
+	return t
+}

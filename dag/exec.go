@@ -1,0 +1,185 @@
+package dag
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/rules"
+)
+
+// State is what happened to a node in one build.
+type State string
+
+const (
+	Computed State = "computed" // a source digested or a rule evaluated in-process
+	Ran      State = "ran"      // a stage's command ran
+	Cached   State = "cached"   // a stage's result was in the cache and its outputs were in place
+	Restored State = "restored" // a stage's outputs were restored from the cache without running it
+	WouldRun State = "would-run"
+	Failed   State = "failed"
+	Skipped  State = "skipped" // not built because an upstream node failed or the build stopped
+)
+
+// NodeResult is one node's outcome.
+type NodeResult struct {
+	Name     string
+	State    State
+	Reason   string // why a stage ran or would run
+	Duration time.Duration
+	Stdout   []byte
+	Stderr   []byte
+	Err      error
+}
+
+// exec computes one node. It writes only b.out[id] and b.results[id]; the
+// scheduler's channel orders those writes before any dependent reads them.
+func (b *Builder) exec(ctx context.Context, id NodeID) NodeResult {
+	n := b.G.Nodes[id]
+	start := time.Now()
+	var r NodeResult
+	if b.DryRun && b.upstreamUnknown(id) {
+		return NodeResult{Name: n.Name, State: WouldRun, Reason: "an input would be rebuilt"}
+	}
+	switch n.Kind {
+	case Source:
+		r = b.execSource(n)
+	case Rule:
+		r = b.execRule(n)
+	case Stage:
+		r = b.execStage(ctx, n)
+	}
+	r.Name = n.Name
+	if r.Duration == 0 {
+		r.Duration = time.Since(start)
+	}
+	return r
+}
+
+func (b *Builder) execSource(n *Node) NodeResult {
+	if n.Path == "" {
+		b.out[n.ID] = cache.Sum(n.Content)
+		return NodeResult{State: Computed}
+	}
+	d, err := b.Hasher.Path(b.abs(n.Path))
+	if err != nil {
+		return NodeResult{State: Failed, Err: fmt.Errorf("%s: declared input: %w", n.Name, err)}
+	}
+	b.out[n.ID] = d
+	return NodeResult{State: Computed}
+}
+
+func (b *Builder) abs(p string) string { return joinRepo(b.Repo, p) }
+
+// execRule evaluates an in-process node. They are cheap (microseconds to a
+// millisecond), so they are recomputed rather than cached; their output
+// digest still gives downstream nodes early cutoff.
+func (b *Builder) execRule(n *Node) NodeResult {
+	var v any
+	var err error
+	switch n.Name {
+	case Risks:
+		v, err = rules.Analyze(b.M)
+	case Plan:
+		v, err = rules.Compile(b.M, rules.CompileOptions{})
+	case MeasurementModel:
+		v, err = b.metricsBytes()
+	case Gate:
+		v, err = b.evaluateGate()
+	default: // classification, data_governance, measurement_data: their inputs are their content
+		v = b.G.Preimage(n.ID, "", b.out)
+	}
+	if err != nil {
+		return NodeResult{State: Failed, Err: fmt.Errorf("%s: %w", n.Name, err)}
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return NodeResult{State: Failed, Err: fmt.Errorf("%s: %w", n.Name, err)}
+	}
+	b.out[n.ID] = cache.Sum(raw)
+	return NodeResult{State: Computed}
+}
+
+func (b *Builder) metricsBytes() ([]byte, error) {
+	p := b.M.Pipeline
+	if p == nil {
+		return nil, nil
+	}
+	data, err := os.ReadFile(b.abs(p.Metrics))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("the pipeline wrote no metrics file %s", p.Metrics)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rules.ReadMetrics(p.Metrics, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+func (b *Builder) evaluateGate() (any, error) {
+	data, err := b.metricsBytes()
+	if err != nil || data == nil {
+		return nil, err
+	}
+	metrics, err := rules.ReadMetrics(b.M.Pipeline.Metrics, data)
+	if err != nil {
+		return nil, err
+	}
+	g := rules.Evaluate(rules.ControlsOf(b.M), metrics)
+	b.gate = &g
+	type verdict struct{ ID, Verdict string }
+	var vs []verdict
+	for _, r := range g.Results {
+		vs = append(vs, verdict{r.Control.MeasureID, string(r.Verdict)})
+	}
+	return vs, nil
+}
+
+
+// outputsDigest is a stage's output digest: its outputs' paths and digests.
+func outputsDigest(outs []cache.Output) cache.Digest {
+	var sb strings.Builder
+	for _, o := range outs {
+		fmt.Fprintf(&sb, "%s %x %o\n", o.Path, o.Digest[:], o.Mode)
+	}
+	return cache.Sum([]byte(sb.String()))
+}
+
+// collectOutputs stores a stage's declared outputs in the CAS, one entry per
+// file (directories are walked in name order).
+func (b *Builder) collectOutputs(n *Node) ([]cache.Output, error) {
+	var outs []cache.Output
+	for _, p := range n.Stage.Outputs {
+		err := filepath.WalkDir(b.abs(p), func(full string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(b.Repo, full)
+			dg, size, err := b.Store.PutFile(full)
+			if err != nil {
+				return err
+			}
+			info, _ := d.Info()
+			outs = append(outs, cache.Output{Path: filepath.ToSlash(rel), Digest: dg, Size: size, Mode: uint32(info.Mode().Perm())})
+			return nil
+		})
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s did not write its declared output %s", n.Name, p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: storing output %s: %w", n.Name, p, err)
+		}
+	}
+	sort.Slice(outs, func(i, j int) bool { return outs[i].Path < outs[j].Path })
+	return outs, nil
+}

@@ -1,0 +1,182 @@
+package dag
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"seigarrena.dev/sei/adapters"
+	"seigarrena.dev/sei/manifest"
+)
+
+// Section node names, as sei.lock and sei status show them.
+const (
+	Classification   = "classification"
+	Risks            = "risks"
+	Plan             = "plan"
+	DataGovernance   = "data_governance"
+	MeasurementData  = "measurement_data"
+	MeasurementModel = "measurement_model"
+	Gate             = "gate"
+)
+
+type lowerer struct {
+	g       *Graph
+	m       *manifest.Manifest
+	dataDir string // the Croissant descriptor's directory; "" when none
+	err     error
+}
+
+// Lower turns a manifest and its pipeline's stages into the build graph.
+//
+//	manifest:system, :task, :context, :classification ─scope→ classification ─scope→ risks ─scope→ plan
+//	manifest:risk ─scope→ risks
+//	file:<croissant> ─data→ data_governance
+//	file:<dep> ─impl|data→ stage:<name> ─…→ stage:<consumer>
+//	stages, eval.script, params, manifest:artifacts ─impl→ measurement_model
+//	dataset files ─data→ measurement_data
+//	plan ─scope→ measurement_*, gate;  measurement_model ─impl→ gate;  measurement_data ─data→ gate
+func Lower(m *manifest.Manifest, stages []adapters.Stage) (*Graph, error) {
+	l := &lowerer{g: New(), m: m}
+	if m.Dataset != nil {
+		l.dataDir = path.Dir(m.Dataset.Croissant)
+	}
+	l.scopeNodes()
+	stageIDs := l.stageNodes(stages)
+	l.measurementNodes(stageIDs)
+	if l.err != nil {
+		return nil, l.err
+	}
+	if _, err := l.g.Topo(); err != nil {
+		return nil, err
+	}
+	return l.g, nil
+}
+
+func (l *lowerer) add(n *Node) NodeID {
+	if id, ok := l.g.Lookup(n.Name); ok {
+		return id
+	}
+	id, err := l.g.Add(n)
+	if err != nil && l.err == nil {
+		l.err = err
+	}
+	return id
+}
+
+// section adds a manifest-section source whose content is v's canonical JSON.
+func (l *lowerer) section(name string, class adapters.EdgeClass, v any) NodeID {
+	b, err := json.Marshal(v)
+	if err != nil && l.err == nil {
+		l.err = fmt.Errorf("lowering manifest section %s: %w", name, err)
+	}
+	return l.add(&Node{Name: "manifest:" + name, Kind: Source, Class: class, Content: b})
+}
+
+func (l *lowerer) file(p string, class adapters.EdgeClass) NodeID {
+	return l.add(&Node{Name: "file:" + p, Kind: Source, Class: class, Path: p})
+}
+
+func (l *lowerer) rule(name string, lockType adapters.EdgeClass) NodeID {
+	return l.add(&Node{Name: name, Kind: Rule, Section: true, LockType: lockType})
+}
+
+func (l *lowerer) scopeNodes() {
+	m := l.m
+	cls := l.rule(Classification, adapters.Scope)
+	for _, s := range []NodeID{l.section("system", adapters.Scope, m.System), l.section("task", adapters.Scope, m.Task),
+		l.section("context", adapters.Scope, m.Context), l.section("classification", adapters.Scope, m.Classification)} {
+		l.g.Connect(s, cls, adapters.Scope)
+	}
+	risks := l.rule(Risks, adapters.Scope)
+	l.g.Connect(cls, risks, adapters.Scope)
+	l.g.Connect(l.section("risk", adapters.Scope, m.Risk), risks, adapters.Scope)
+	l.g.Connect(risks, l.rule(Plan, adapters.Scope), adapters.Scope)
+	if m.Dataset != nil {
+		l.g.Connect(l.file(m.Dataset.Croissant, adapters.Data), l.rule(DataGovernance, adapters.Data), adapters.Data)
+	}
+}
+
+// classify infers a stage input's class: inside the Croissant descriptor's
+// directory it is data, anything else is implementation.
+func (l *lowerer) classify(in adapters.Input) adapters.EdgeClass {
+	if in.Class != "" {
+		return in.Class
+	}
+	if l.dataDir != "" && l.dataDir != "." && (in.Path == l.dataDir || strings.HasPrefix(in.Path, l.dataDir+"/")) {
+		return adapters.Data
+	}
+	if l.m.Dataset != nil && in.Path == l.m.Dataset.Croissant {
+		return adapters.Data
+	}
+	return adapters.Impl
+}
+
+func (l *lowerer) stageNodes(stages []adapters.Stage) []NodeID {
+	producer := map[string]NodeID{}
+	var ids []NodeID
+	for i := range stages {
+		s := &stages[i]
+		id := l.add(&Node{Name: "stage:" + s.Name, Kind: Stage, Stage: s, Section: true, LockType: adapters.Impl})
+		ids = append(ids, id)
+		for _, o := range s.Outputs {
+			producer[o] = id
+		}
+	}
+	for i, id := range ids {
+		allData := len(stages[i].Inputs) > 0
+		for _, in := range stages[i].Inputs {
+			c := l.classify(in)
+			allData = allData && c == adapters.Data
+			if p, ok := producedBy(producer, in.Path); ok {
+				l.g.Connect(p, id, c)
+			} else {
+				l.g.Connect(l.file(in.Path, c), id, c)
+			}
+		}
+		if allData {
+			l.g.Nodes[id].LockType = adapters.Data
+		}
+	}
+	return ids
+}
+
+// producedBy finds the stage writing p, or a directory holding p.
+func producedBy(producer map[string]NodeID, p string) (NodeID, bool) {
+	for q := p; q != "." && q != "/"; q = path.Dir(q) {
+		if id, ok := producer[q]; ok {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+func (l *lowerer) measurementNodes(stageIDs []NodeID) {
+	m := l.m
+	plan, _ := l.g.Lookup(Plan)
+	model := l.rule(MeasurementModel, adapters.Impl)
+	data := l.rule(MeasurementData, adapters.Data)
+	gate := l.rule(Gate, adapters.Scope)
+	l.g.Connect(plan, model, adapters.Scope)
+	l.g.Connect(plan, data, adapters.Scope)
+	l.g.Connect(plan, gate, adapters.Scope)
+	l.g.Connect(model, gate, adapters.Impl)
+	l.g.Connect(data, gate, adapters.Data)
+	l.g.Connect(l.section("artifacts", adapters.Impl, m.Artifacts), model, adapters.Impl)
+	l.g.Connect(l.section("pipeline", adapters.Impl, m.Pipeline), model, adapters.Impl)
+	if m.Eval != nil {
+		l.g.Connect(l.file(m.Eval.Script, adapters.Impl), model, adapters.Impl)
+	}
+	if m.Pipeline != nil && m.Pipeline.Params != "" {
+		l.g.Connect(l.file(m.Pipeline.Params, adapters.Impl), model, adapters.Impl)
+	}
+	for _, id := range stageIDs {
+		l.g.Connect(id, model, adapters.Impl)
+	}
+	for _, n := range l.g.Nodes {
+		if n.Kind == Source && n.Class == adapters.Data {
+			l.g.Connect(n.ID, data, adapters.Data)
+		}
+	}
+}

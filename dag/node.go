@@ -1,0 +1,38 @@
+package dag
+
+import "seigarrena.dev/sei/adapters"
+
+// Kind says how a node is computed.
+type Kind string
+
+const (
+	// Source nodes are declared inputs: a file or directory of the work tree,
+	// or a section of sei.yaml. Their output is their content digest.
+	Source Kind = "source"
+	// Rule nodes are computed in-process from the manifest and upstream
+	// outputs (classification, risks, plan, measurements, gate).
+	Rule Kind = "rule"
+	// Stage nodes are pipeline stages run through the adapter.
+	Stage Kind = "stage"
+)
+
+// Node is one vertex of the build graph.
+type Node struct {
+	ID   NodeID
+	Name string // "file:train.py", "manifest:system", "classification", "stage:evaluate"
+	Kind Kind
+	// Class is the drift class a source carries into every node that
+	// depends on it, however far downstream: a dataset change is class C
+	// for the model measurement too, because that is its root cause.
+	Class adapters.EdgeClass
+	// Path is a file source's repository path.
+	Path string
+	// Content is a manifest section's canonical bytes.
+	Content []byte
+	// Stage is a stage node's declaration.
+	Stage *adapters.Stage
+	// Section marks the nodes sei.lock and sei status report on, with the
+	// class that names them in the lock (edge_type).
+	Section  bool
+	LockType adapters.EdgeClass
+}

@@ -1,0 +1,130 @@
+package dag
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"seigarrena.dev/sei/cache"
+)
+
+// execStage looks the stage up in the action cache; on a hit it puts any
+// missing or changed output back from the CAS, on a miss it runs the
+// command through the adapter and records the result, blobs first.
+func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
+	pre := b.G.Preimage(n.ID, b.toolVersion, b.out)
+	key := Key(pre)
+	if res, ok := b.Store.Get(key); ok {
+		if st, ok := b.restore(res); ok {
+			b.out[n.ID] = outputsDigest(res.Outputs)
+			return NodeResult{State: st}
+		}
+	}
+	reason := b.explain(n.Name, pre)
+	if b.DryRun {
+		return NodeResult{State: WouldRun, Reason: reason}
+	}
+	run, err := b.Adapter.RunStage(ctx, b.Repo, *n.Stage)
+	r := NodeResult{Reason: reason, Stdout: run.Stdout, Stderr: run.Stderr, Duration: run.Duration}
+	switch {
+	case err != nil:
+		r.State, r.Err = Failed, err
+		return r
+	case ctx.Err() != nil:
+		r.State, r.Err = Failed, fmt.Errorf("%s: interrupted", n.Name)
+		return r
+	case run.ExitCode != 0:
+		r.State, r.Err = Failed, fmt.Errorf("%s: command exited with status %d", n.Name, run.ExitCode)
+		return r
+	}
+	if err := b.record(n, key, pre, run.Stdout, run.Stderr, run.Duration); err != nil {
+		r.State, r.Err = Failed, err
+		return r
+	}
+	r.State = Ran
+	return r
+}
+
+func (b *Builder) record(n *Node, key cache.ActionID, pre string, stdout, stderr []byte, d time.Duration) error {
+	outs, err := b.collectOutputs(n)
+	if err != nil {
+		return err
+	}
+	res := &cache.Result{Outputs: outs, DurationNs: int64(d)}
+	if res.Stdout, err = b.Store.PutBytes(stdout); err != nil {
+		return err
+	}
+	if res.Stderr, err = b.Store.PutBytes(stderr); err != nil {
+		return err
+	}
+	if err := b.Store.Put(key, res); err != nil {
+		return err
+	}
+	b.out[n.ID] = outputsDigest(outs)
+	return b.Store.SetMemo(n.Name, cache.NodeMemo{Preimage: pre, DurationNs: int64(d)})
+}
+
+// restore makes the work tree hold a cached result's outputs. ok=false means
+// a blob was missing or corrupt: the caller runs the stage instead.
+func (b *Builder) restore(res *cache.Result) (State, bool) {
+	st := Cached
+	for _, o := range res.Outputs {
+		full := b.abs(o.Path)
+		if d, _, err := b.Hasher.File(full); err == nil && d == o.Digest {
+			continue
+		}
+		if b.DryRun {
+			return Restored, true
+		}
+		if err := b.Store.Restore(o.Digest, full, os.FileMode(o.Mode)); err != nil {
+			return "", false
+		}
+		st = Restored
+	}
+	return st, true
+}
+
+// explain says why a stage has no cached result: the preimage lines that
+// differ from the last build's, or that it never ran.
+func (b *Builder) explain(name, pre string) string {
+	old, ok := b.memos[name]
+	if !ok {
+		return "no previous build of this stage"
+	}
+	was := map[string]bool{}
+	for _, l := range strings.Split(old.Preimage, "\n") {
+		was[l] = true
+	}
+	var changed []string
+	for _, l := range strings.Split(pre, "\n") {
+		if !was[l] {
+			f := strings.Fields(l)
+			if len(f) >= 2 {
+				changed = append(changed, f[0]+" "+f[1])
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return "its cached result is gone (trimmed or corrupt)"
+	}
+	return "changed: " + strings.Join(changed, ", ")
+}
+
+// markUnknown records, in a dry run, that a node's output is not known yet;
+// its dependents then report would-run instead of computing on stale data.
+func (b *Builder) markUnknown(id NodeID) {
+	b.unknown[id] = true
+	b.out[id] = cache.Sum([]byte("sei/unknown " + b.G.Nodes[id].Name))
+}
+
+// upstreamUnknown reports whether a dry run cannot compute id yet.
+func (b *Builder) upstreamUnknown(id NodeID) bool {
+	for _, e := range b.G.in[id] {
+		if b.unknown[e.From] {
+			return true
+		}
+	}
+	return false
+}
