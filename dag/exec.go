@@ -145,7 +145,6 @@ func (b *Builder) evaluateGate() (any, error) {
 	return vs, nil
 }
 
-
 // outputsDigest is a stage's output digest: its outputs' paths and digests.
 func outputsDigest(outs []cache.Output) cache.Digest {
 	var sb strings.Builder

@@ -1,0 +1,90 @@
+package dag
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"testing"
+
+	"seigarrena.dev/sei/adapters"
+	"seigarrena.dev/sei/manifest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func chain(t *testing.T, names ...string) *Graph {
+	t.Helper()
+	g := New()
+	var prev NodeID = -1
+	for _, n := range names {
+		id, err := g.Add(&Node{Name: n, Kind: Rule})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev >= 0 {
+			g.Connect(prev, id, adapters.Impl)
+		}
+		prev = id
+	}
+	return g
+}
+
+func TestTopoOrder(t *testing.T) {
+	g := chain(t, "c", "b", "a")
+	order, err := g.Topo()
+	if err != nil || len(order) != 3 || g.Nodes[order[0]].Name != "c" || g.Nodes[order[2]].Name != "a" {
+		t.Fatalf("order %v, %v", order, err)
+	}
+}
+
+func TestCycleNamesItsPath(t *testing.T) {
+	g := chain(t, "x", "a", "b", "c")
+	a, _ := g.Lookup("a")
+	c, _ := g.Lookup("c")
+	g.Connect(c, a, adapters.Data)
+	_, err := g.Topo()
+	var ce *CycleError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a cycle", err)
+	}
+	if got := ce.Error(); got != "dependency cycle: a -> b -> c -> a" && got != "dependency cycle: b -> c -> a -> b" && got != "dependency cycle: c -> a -> b -> c" {
+		t.Errorf("cycle = %q", got)
+	}
+}
+
+func TestEdgesCarrySeveralClasses(t *testing.T) {
+	g := chain(t, "a", "b")
+	a, _ := g.Lookup("a")
+	b, _ := g.Lookup("b")
+	g.Connect(a, b, adapters.Data)
+	if es := g.Out(a); len(es) != 1 || es[0].Classes.String() != "impl+data" || g.In(b)[0].Classes != es[0].Classes {
+		t.Fatalf("edges %+v", es)
+	}
+}
+
+func TestLowerLoanGolden(t *testing.T) {
+	m, err := manifest.Load("../testdata/loan/sei.yaml", "sei.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := []adapters.Stage{
+		{Name: "featurize", Command: []string{"python", "featurize.py"}, Outputs: []string{"data/features.parquet"},
+			Inputs: []adapters.Input{{Path: "featurize.py"}, {Path: "data/german_credit.csv"}, {Path: "data/german_credit.croissant.json"}}},
+		{Name: "evaluate", Command: []string{"python", "evaluate.py"}, Outputs: []string{"model.pkl", "metrics.json"},
+			Inputs: []adapters.Input{{Path: "evaluate.py"}, {Path: "train.py"}, {Path: "data/features.parquet"}}},
+	}
+	g, err := Lower(m, stages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []byte(g.String())
+	path := "../testdata/golden/graph-loan.txt"
+	if *update {
+		os.WriteFile(path, got, 0o644)
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil || string(want) != string(got) {
+		t.Errorf("graph differs from %s (go test ./dag -update)\n%s", path, got)
+	}
+}
