@@ -1,34 +1,51 @@
 package cache
 
+import "fmt"
+
 // NodeMemo is what the cache remembers about a node by name across builds:
-// its last action preimage (so --explain can say which input changed) and
-// its last duration (so the scheduler can start the critical path first).
+// the key and output digest of its last successful build (a null build
+// compares keys and checks outputs through the stat cache, with no action
+// lookup at all, as n2 compares a per-node manifest hash), and its duration
+// (so the scheduler starts the critical path first).
 type NodeMemo struct {
-	Preimage   string
+	Key        ActionID
+	Out        Digest
 	DurationNs int64
 }
 
-// Memos loads every node memo in one query.
+// Memos loads every node memo in one query. The preimages are left out:
+// they are only read to explain a rebuild (Preimage).
 func (s *Store) Memos() (map[string]NodeMemo, error) {
-	rows, err := s.db.Query(`SELECT name, preimage, duration_ns FROM node`)
+	rows, err := s.db.Query(`SELECT name, key, out, duration_ns FROM node`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading node memos: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]NodeMemo{}
 	for rows.Next() {
 		var name string
+		var key, dg []byte
 		var m NodeMemo
-		if err := rows.Scan(&name, &m.Preimage, &m.DurationNs); err != nil {
+		if err := rows.Scan(&name, &key, &dg, &m.DurationNs); err != nil {
 			return nil, err
 		}
-		out[name] = m
+		if len(key) == HashSize && len(dg) == HashSize {
+			m.Key, m.Out = ActionID(key), Digest(dg)
+			out[name] = m
+		}
 	}
 	return out, rows.Err()
 }
 
-// SetMemo records a node's memo.
-func (s *Store) SetMemo(name string, m NodeMemo) error {
-	_, err := s.db.Exec(`INSERT OR REPLACE INTO node VALUES (?, ?, ?)`, name, m.Preimage, m.DurationNs)
+// Preimage returns the key preimage recorded for a node, or "".
+func (s *Store) Preimage(name string) string {
+	var p string
+	s.db.QueryRow(`SELECT preimage FROM node WHERE name = ?`, name).Scan(&p)
+	return p
+}
+
+// SetMemo records a node's memo and the preimage of its key.
+func (s *Store) SetMemo(name string, m NodeMemo, preimage string) error {
+	_, err := s.db.Exec(`INSERT OR REPLACE INTO node VALUES (?, ?, ?, ?, ?)`, name, m.Key[:], m.Out[:], m.DurationNs, preimage)
 	return err
 }

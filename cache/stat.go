@@ -76,6 +76,20 @@ func (h *Hasher) File(path string) (Digest, int64, error) {
 	if err != nil {
 		return Digest{}, 0, err
 	}
+	return h.file(path, fi)
+}
+
+// Entry is File for callers that also need the file's mode.
+func (h *Hasher) Entry(path string) (Digest, os.FileMode, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	d, _, err := h.file(path, fi)
+	return d, fi.Mode(), err
+}
+
+func (h *Hasher) file(path string, fi os.FileInfo) (Digest, int64, error) {
 	if !fi.Mode().IsRegular() {
 		return Digest{}, 0, fmt.Errorf("%s: not a regular file", path)
 	}

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS action (
 	id BLOB PRIMARY KEY, result BLOB NOT NULL, created_ns INTEGER, used_ns INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS node (
-	name TEXT PRIMARY KEY, preimage TEXT, duration_ns INTEGER
+	name TEXT PRIMARY KEY, key BLOB, out BLOB, duration_ns INTEGER, preimage TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blob (
 	digest BLOB PRIMARY KEY, size INTEGER NOT NULL, used_ns INTEGER
@@ -50,6 +50,10 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache %s: %w", dir, err)
 	}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cache %s: %w", dir, err)
+	}
 	if _, err := db.Exec(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("cache %s: creating schema: %w", dir, err)
@@ -62,3 +66,21 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Dir is the cache directory.
 func (s *Store) Dir() string { return s.dir }
+
+// schemaVersion changes whenever a table does. A cache written by another
+// version is dropped rather than migrated: everything in it can be
+// recomputed, and a wrong reading could not.
+const schemaVersion = 2
+
+func migrate(db *sql.DB) error {
+	var v int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	if v == schemaVersion {
+		return nil
+	}
+	_, err := db.Exec(`DROP TABLE IF EXISTS filestat; DROP TABLE IF EXISTS action; DROP TABLE IF EXISTS node;
+		DROP TABLE IF EXISTS blob; PRAGMA user_version = ` + fmt.Sprint(schemaVersion))
+	return err
+}

@@ -3,7 +3,10 @@ package dag
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,9 +19,20 @@ import (
 func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	pre := b.G.Preimage(n.ID, b.toolVersion, b.out)
 	key := Key(pre)
+	// Null-build path: same key as last time and outputs unchanged on disk
+	// (stat cache): nothing to look up, nothing to run.
+	if m, ok := b.memos[n.Name]; ok && m.Key == key {
+		if out, ok := b.outputsNow(n); ok && out == m.Out {
+			b.out[n.ID] = out
+			return NodeResult{State: Cached}
+		}
+	}
 	if res, ok := b.Store.Get(key); ok {
 		if st, ok := b.restore(res); ok {
 			b.out[n.ID] = outputsDigest(res.Outputs)
+			if !b.DryRun {
+				b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: res.DurationNs}, pre)
+			}
 			return NodeResult{State: st}
 		}
 	}
@@ -63,7 +77,7 @@ func (b *Builder) record(n *Node, key cache.ActionID, pre string, stdout, stderr
 		return err
 	}
 	b.out[n.ID] = outputsDigest(outs)
-	return b.Store.SetMemo(n.Name, cache.NodeMemo{Preimage: pre, DurationNs: int64(d)})
+	return b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: int64(d)}, pre)
 }
 
 // restore makes the work tree hold a cached result's outputs. ok=false means
@@ -89,12 +103,12 @@ func (b *Builder) restore(res *cache.Result) (State, bool) {
 // explain says why a stage has no cached result: the preimage lines that
 // differ from the last build's, or that it never ran.
 func (b *Builder) explain(name, pre string) string {
-	old, ok := b.memos[name]
-	if !ok {
+	if _, ok := b.memos[name]; !ok {
 		return "no previous build of this stage"
 	}
+	old := b.Store.Preimage(name)
 	was := map[string]bool{}
-	for _, l := range strings.Split(old.Preimage, "\n") {
+	for _, l := range strings.Split(old, "\n") {
 		was[l] = true
 	}
 	var changed []string
@@ -127,4 +141,29 @@ func (b *Builder) upstreamUnknown(id NodeID) bool {
 		}
 	}
 	return false
+}
+
+// outputsNow digests a stage's declared outputs as they are on disk, through
+// the stat cache; ok=false when one is missing.
+func (b *Builder) outputsNow(n *Node) (cache.Digest, bool) {
+	var outs []cache.Output
+	for _, p := range n.Stage.Outputs {
+		err := filepath.WalkDir(b.abs(p), func(full string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			dg, mode, err := b.Hasher.Entry(full)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(b.Repo, full)
+			outs = append(outs, cache.Output{Path: filepath.ToSlash(rel), Digest: dg, Mode: uint32(mode.Perm())})
+			return nil
+		})
+		if err != nil {
+			return cache.Digest{}, false
+		}
+	}
+	sort.Slice(outs, func(i, j int) bool { return outs[i].Path < outs[j].Path })
+	return outputsDigest(outs), true
 }

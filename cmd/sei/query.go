@@ -87,12 +87,8 @@ func (e *engine) explain(c *cli.Context, name string) error {
 	for _, cl := range adapters.Classes {
 		fmt.Fprintf(w, "class-digest %s %s\n", cl, classes[n.ID].Get(cl))
 	}
-	memos, err := e.store.Memos()
-	if err != nil {
-		return err
-	}
-	if m, ok := memos[n.Name]; ok {
-		fmt.Fprintf(w, "--- preimage of the last build's key ---\n%s", m.Preimage)
+	if pre := e.store.Preimage(n.Name); pre != "" {
+		fmt.Fprintf(w, "--- preimage of the last build's key ---\n%s", pre)
 	} else if n.Kind == dag.Stage {
 		fmt.Fprintln(w, "--- never built in this cache ---")
 	}
