@@ -43,7 +43,9 @@ func (s *Store) put(r io.Reader) (Digest, int64, error) {
 	}
 	defer os.Remove(tmp.Name())
 	h := blake3.New()
-	n, err := io.CopyBuffer(io.MultiWriter(tmp, h), r, make([]byte, bufSize))
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	n, err := io.CopyBuffer(io.MultiWriter(tmp, h), r, *bp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -81,7 +83,9 @@ func (s *Store) Restore(d Digest, dst string, mode os.FileMode) error {
 	}
 	defer os.Remove(tmp.Name())
 	h := blake3.New()
-	_, err = io.CopyBuffer(io.MultiWriter(tmp, h), src, make([]byte, bufSize))
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	_, err = io.CopyBuffer(io.MultiWriter(tmp, h), src, *bp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -1,6 +1,10 @@
 package cache
 
-import "fmt"
+import (
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+)
 
 // NodeMemo is what the cache remembers about a node by name across builds:
 // the key and output digest of its last successful build (a null build
@@ -16,22 +20,23 @@ type NodeMemo struct {
 // Memos loads every node memo in one query. The preimages are left out:
 // they are only read to explain a rebuild (Preimage).
 func (s *Store) Memos() (map[string]NodeMemo, error) {
-	rows, err := s.db.Query(`SELECT name, key, out, duration_ns FROM node`)
+	rows, err := s.db.Query(`SELECT name, memo FROM node`)
 	if err != nil {
 		return nil, fmt.Errorf("reading node memos: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]NodeMemo{}
+	var n int
+	s.db.QueryRow(`SELECT count(*) FROM node`).Scan(&n)
+	out := make(map[string]NodeMemo, n)
 	for rows.Next() {
 		var name string
-		var key, dg []byte
-		var m NodeMemo
-		if err := rows.Scan(&name, &key, &dg, &m.DurationNs); err != nil {
+		var raw sql.RawBytes
+		if err := rows.Scan(&name, &raw); err != nil {
 			return nil, err
 		}
-		if len(key) == HashSize && len(dg) == HashSize {
-			m.Key, m.Out = ActionID(key), Digest(dg)
-			out[name] = m
+		if len(raw) == 2*HashSize+8 {
+			out[name] = NodeMemo{Key: ActionID(raw[:HashSize]), Out: Digest(raw[HashSize : 2*HashSize]),
+				DurationNs: int64(binary.LittleEndian.Uint64(raw[2*HashSize:]))}
 		}
 	}
 	return out, rows.Err()
@@ -46,6 +51,8 @@ func (s *Store) Preimage(name string) string {
 
 // SetMemo records a node's memo and the preimage of its key.
 func (s *Store) SetMemo(name string, m NodeMemo, preimage string) error {
-	_, err := s.db.Exec(`INSERT OR REPLACE INTO node VALUES (?, ?, ?, ?, ?)`, name, m.Key[:], m.Out[:], m.DurationNs, preimage)
+	raw := append(append(m.Key[:], m.Out[:]...), make([]byte, 8)...)
+	binary.LittleEndian.PutUint64(raw[2*HashSize:], uint64(m.DurationNs))
+	_, err := s.db.Exec(`INSERT OR REPLACE INTO node VALUES (?, ?, ?)`, name, raw, preimage)
 	return err
 }

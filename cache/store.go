@@ -22,14 +22,13 @@ type Store struct {
 // lookups/s against 59k for rowid tables on these machines, DESIGN.md).
 const schema = `
 CREATE TABLE IF NOT EXISTS filestat (
-	path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, size INTEGER,
-	mtime_ns INTEGER, ctime_ns INTEGER, digest BLOB, recorded_ns INTEGER
+	path TEXT PRIMARY KEY, entry BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS action (
 	id BLOB PRIMARY KEY, result BLOB NOT NULL, created_ns INTEGER, used_ns INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS node (
-	name TEXT PRIMARY KEY, key BLOB, out BLOB, duration_ns INTEGER, preimage TEXT
+	name TEXT PRIMARY KEY, memo BLOB NOT NULL, preimage TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blob (
 	digest BLOB PRIMARY KEY, size INTEGER NOT NULL, used_ns INTEGER
@@ -70,7 +69,7 @@ func (s *Store) Dir() string { return s.dir }
 // schemaVersion changes whenever a table does. A cache written by another
 // version is dropped rather than migrated: everything in it can be
 // recomputed, and a wrong reading could not.
-const schemaVersion = 2
+const schemaVersion = 3
 
 func migrate(db *sql.DB) error {
 	var v int

@@ -24,7 +24,7 @@ type Builder struct {
 	M         *manifest.Manifest
 	Repo      string // absolute
 	Store     *cache.Store
-	Hasher    *cache.Hasher
+	Hasher    *cache.Hasher // created by Build when nil
 	Adapter   adapters.Reproducer
 	Jobs      int
 	KeepGoing bool
@@ -72,10 +72,11 @@ func (b *Builder) Build(ctx context.Context, targets []NodeID) (*Report, error) 
 		return nil, err
 	}
 	need := b.G.closure(targets)
-	s := newSchedule(b, order, need)
+	results := b.hashSources(need)
+	s := newSchedule(b, order, need, results)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := s.run(ctx, cancel)
+	s.run(ctx, cancel, results)
 	rep := &Report{Gate: b.gate, Out: b.out}
 	for _, id := range order {
 		if !need[id] {
@@ -110,9 +111,22 @@ func (b *Builder) prepare(ctx context.Context) error {
 	}
 	b.out = make([]cache.Digest, len(b.G.Nodes))
 	b.unknown = make([]bool, len(b.G.Nodes))
+	// The stat cache and the memos are the two big reads of a null build;
+	// SQLite in WAL mode serves them on two connections at once.
+	var herr error
+	loaded := make(chan struct{})
+	if b.Hasher == nil {
+		go func() { b.Hasher, herr = b.Store.NewHasher(); close(loaded) }()
+	} else {
+		close(loaded)
+	}
 	memos, err := b.Store.Memos()
+	<-loaded
 	if err != nil {
 		return fmt.Errorf("reading build memos: %w", err)
+	}
+	if herr != nil {
+		return herr
 	}
 	b.memos = memos
 	if b.Adapter != nil {
@@ -160,17 +174,20 @@ type schedule struct {
 	total   int
 }
 
-func newSchedule(b *Builder, order []NodeID, need []bool) *schedule {
+// newSchedule counts each needed node's pending inputs. Sources were
+// digested before scheduling: a digested source counts as done, a failed one
+// leaves its dependents pending, so they end skipped.
+func newSchedule(b *Builder, order []NodeID, need []bool, results []NodeResult) *schedule {
 	s := &schedule{b: b, need: need, pending: make([]int, len(need)), pools: map[string]int{}}
 	s.prio = b.priorities(order, need)
 	s.ready.prio = s.prio
 	for _, id := range order {
-		if !need[id] {
+		if !need[id] || b.G.Nodes[id].Kind == Source {
 			continue
 		}
 		s.total++
 		for _, e := range b.G.in[id] {
-			if need[e.From] {
+			if need[e.From] && results[e.From].State != Computed {
 				s.pending[id]++
 			}
 		}
@@ -179,6 +196,35 @@ func newSchedule(b *Builder, order []NodeID, need []bool) *schedule {
 		}
 	}
 	return s
+}
+
+// hashSources digests every needed source in parallel, Jobs goroutines over
+// slices of the node list: the bulk of a null build is these lstat calls,
+// and a scheduler round trip per source would cost as much as the call.
+func (b *Builder) hashSources(need []bool) []NodeResult {
+	results := make([]NodeResult, len(b.G.Nodes))
+	var srcs []NodeID
+	for id, n := range b.G.Nodes {
+		if need[id] && n.Kind == Source {
+			srcs = append(srcs, NodeID(id))
+		}
+	}
+	var wg sync.WaitGroup
+	per := (len(srcs) + b.Jobs - 1) / b.Jobs
+	for w := 0; w < len(srcs); w += per {
+		part := srcs[w:min(w+per, len(srcs))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, id := range part {
+				r := b.execSource(b.G.Nodes[id])
+				r.Name = b.G.Nodes[id].Name
+				results[id] = r
+			}
+		}()
+	}
+	wg.Wait()
+	return results
 }
 
 // priorities is each node's critical path: its last recorded duration plus
@@ -204,12 +250,24 @@ type finished struct {
 	r  NodeResult
 }
 
-func (s *schedule) run(ctx context.Context, cancel func()) []NodeResult {
-	results := make([]NodeResult, len(s.need))
-	done := make(chan finished)
+func (s *schedule) run(ctx context.Context, cancel func(), results []NodeResult) {
+	done := make(chan finished, s.b.Jobs)
+	work := make(chan NodeID, s.b.Jobs)
+	// A fixed pool of Jobs workers: a goroutine per node would grow a fresh
+	// stack for every one of 100k nodes.
+	var wg sync.WaitGroup
+	for range s.b.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				done <- finished{id, s.b.exec(ctx, id)}
+			}
+		}()
+	}
+	defer func() { close(work); wg.Wait() }()
 	running, finishedN := 0, 0
 	stopped := false
-	var wg sync.WaitGroup
 	for {
 		for !stopped && running < s.b.Jobs {
 			id, ok := s.next()
@@ -217,8 +275,7 @@ func (s *schedule) run(ctx context.Context, cancel func()) []NodeResult {
 				break
 			}
 			running++
-			wg.Add(1)
-			go func() { defer wg.Done(); done <- finished{id, s.b.exec(ctx, id)} }()
+			work <- id
 		}
 		if running == 0 {
 			break
@@ -240,8 +297,6 @@ func (s *schedule) run(ctx context.Context, cancel func()) []NodeResult {
 		}
 		s.unblock(f.id, f.r.State)
 	}
-	wg.Wait()
-	return results
 }
 
 // unblock frees dependents. After a dry-run "would-run" the dependents

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"seigarrena.dev/sei/adapters"
 )
@@ -65,6 +66,9 @@ type Graph struct {
 	byName map[string]NodeID
 	out    [][]Edge // out[n]: edges from n, in insertion order
 	in     [][]Edge // in[n]: edges into n
+
+	sortOnce sync.Once
+	inSorted [][]Edge // in-edges by upstream name; built on first use, after lowering
 }
 
 // New returns an empty graph.

@@ -3,7 +3,6 @@ package dag
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -67,11 +66,16 @@ func (b *Builder) record(n *Node, key cache.ActionID, pre string, stdout, stderr
 		return err
 	}
 	res := &cache.Result{Outputs: outs, DurationNs: int64(d)}
-	if res.Stdout, err = b.Store.PutBytes(stdout); err != nil {
-		return err
+	// Empty output is the zero digest: no blob, no write.
+	if len(stdout) > 0 {
+		if res.Stdout, err = b.Store.PutBytes(stdout); err != nil {
+			return err
+		}
 	}
-	if res.Stderr, err = b.Store.PutBytes(stderr); err != nil {
-		return err
+	if len(stderr) > 0 {
+		if res.Stderr, err = b.Store.PutBytes(stderr); err != nil {
+			return err
+		}
 	}
 	if err := b.Store.Put(key, res); err != nil {
 		return err
@@ -148,16 +152,9 @@ func (b *Builder) upstreamUnknown(id NodeID) bool {
 func (b *Builder) outputsNow(n *Node) (cache.Digest, bool) {
 	var outs []cache.Output
 	for _, p := range n.Stage.Outputs {
-		err := filepath.WalkDir(b.abs(p), func(full string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			dg, mode, err := b.Hasher.Entry(full)
-			if err != nil {
-				return err
-			}
+		err := b.Hasher.Entries(b.abs(p), func(full string, d cache.Digest, mode os.FileMode) error {
 			rel, _ := filepath.Rel(b.Repo, full)
-			outs = append(outs, cache.Output{Path: filepath.ToSlash(rel), Digest: dg, Mode: uint32(mode.Perm())})
+			outs = append(outs, cache.Output{Path: filepath.ToSlash(rel), Digest: d, Mode: uint32(mode.Perm())})
 			return nil
 		})
 		if err != nil {

@@ -65,11 +65,7 @@ func runBuild(c *cli.Context) error {
 }
 
 func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID) (*dag.Report, error) {
-	h, err := e.store.NewHasher()
-	if err != nil {
-		return nil, err
-	}
-	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Hasher: h, Adapter: e.adapter,
+	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Adapter: e.adapter,
 		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
 	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"))
 	return b.Build(ctx, targets)
