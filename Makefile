@@ -27,8 +27,12 @@ test: venv
 demo: build
 	./scripts/demo.sh
 
+# Benchmarks with their peers in the same run (ninja-build and b3sum from
+# Debian; a missing peer is skipped), then the table of ratios.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@command -v ninja >/dev/null && command -v b3sum >/dev/null || echo "note: install ninja-build and b3sum (apt-get) for the peer figures"
+	$(GO) test -run '^$$' -bench . -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules | tee bench.out
+	./scripts/benchtable.sh bench.out
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

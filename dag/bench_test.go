@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,7 +214,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 		var peak int64
 		for b.Loop() {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$")
-			cmd.Env = append(os.Environ(), "GOGC=400", "SEI_BENCH_CHILD="+strconv.Itoa(n), "SEI_BENCH_DIR="+s.dir)
+			cmd.Env = append(os.Environ(), "GOGC=400", "GOMEMLIMIT=128MiB", "SEI_BENCH_CHILD="+strconv.Itoa(n), "SEI_BENCH_DIR="+s.dir)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				b.Fatalf("child: %v\n%s", err, out)
@@ -251,6 +252,11 @@ func TestBenchChild(t *testing.T) {
 	}
 	if rep := s.build(t); rep.Ran != 0 {
 		t.Fatalf("child null build ran %d stages", rep.Ran)
+	}
+	if hp := os.Getenv("SEI_HEAPPROF"); hp != "" {
+		f, _ := os.Create(hp)
+		pprof.Lookup("heap").WriteTo(f, 0)
+		f.Close()
 	}
 	status, _ := os.ReadFile("/proc/self/status")
 	for _, l := range strings.Split(string(status), "\n") {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Prints the table at the end of `make bench` from `go test -bench` output
+# (file or stdin): each sei figure next to its peer measured in the same run.
+set -euo pipefail
+awk '
+function ms(ns) { return sprintf("%.1f ms", ns / 1e6) }
+/^Benchmark/ {
+  name = $1; sub(/-[0-9]+$/, "", name)
+  for (i = 3; i < NF; i++) v[name, $(i+1)] = $i
+}
+END {
+  printf "\n%-34s %14s %14s %8s\n", "benchmark", "sei", "peer", "ratio"
+  for (n = 10; n <= 100; n *= 10) {
+    s = v["BenchmarkNullBuildSei/" n "k", "ns/op"]; p = v["BenchmarkNullBuildNinja/" n "k", "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "null build " n "k nodes (vs ninja)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.2fx", s / p))
+    s = v["BenchmarkNullStatusSei/" n "k", "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "null status " n "k nodes", ms(s), "-", "-"
+    s = v["BenchmarkLower/" n "k", "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "lowering " n "k nodes", ms(s), "-", "-"
+    s = v["BenchmarkPeakRSS/" n "k", "peak-MB"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "peak RSS " n "k nodes (MB)", s, "-", "-"
+  }
+  s = v["BenchmarkHash1GiB", "MB/s"]; p = v["BenchmarkHash1GiBb3sum", "MB/s"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "BLAKE3 1 GiB, 1 core (MB/s)", s, (p == "" ? "-" : p), (p == "" ? "-" : sprintf("%.0f%%", 100 * s / p))
+  s = v["BenchmarkTree100kOneChanged", "files-read"]; t = v["BenchmarkTree100kOneChanged", "ns/op"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "100k files, 1 changed: files read", s, ms(t), "-"
+  s = v["BenchmarkParse", "ns/op"]; p = v["BenchmarkPeerYAMLUnmarshal", "ns/op"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "manifest decode (vs yaml.v3 maps)", ms(s), ms(p), sprintf("%.2fx", s / p)
+}' "${1:-/dev/stdin}"
