@@ -67,7 +67,7 @@ func runBuild(c *cli.Context) error {
 func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID) (*dag.Report, error) {
 	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Adapter: e.adapter,
 		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
-	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"))
+	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"), isTerminal(c.App.Writer))
 	return b.Build(ctx, targets)
 }
 
@@ -88,12 +88,19 @@ func (e *engine) targets(names []string) ([]dag.NodeID, error) {
 }
 
 // progress prints one plain line per stage that ran, was restored, failed or
-// would run; a null build prints only the summary.
-func progress(w io.Writer, explain bool) func(dag.NodeResult, int, int) {
+// would run; a null build prints only the summary. On a terminal it also
+// keeps a live "[done/total] node" line, rewritten in place.
+func progress(w io.Writer, explain, tty bool) func(dag.NodeResult, int, int) {
 	return func(r dag.NodeResult, done, total int) {
+		if tty {
+			fmt.Fprintf(w, "\r\033[K[%d/%d] %s", done, total, r.Name)
+		}
 		switch r.State {
 		case dag.Ran, dag.Restored, dag.Failed, dag.WouldRun:
 		default:
+			if tty && done == total {
+				fmt.Fprint(w, "\r\033[K")
+			}
 			return
 		}
 		line := fmt.Sprintf("[%d/%d] %s %s", done, total, r.State, r.Name)
@@ -103,8 +110,21 @@ func progress(w io.Writer, explain bool) func(dag.NodeResult, int, int) {
 		if explain && r.Reason != "" {
 			line += ": " + r.Reason
 		}
+		if tty {
+			line = "\r\033[K" + line
+		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// isTerminal reports whether w is an interactive terminal (and not CI).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("CI") == "true" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func printReport(w, ew io.Writer, rep *dag.Report, dry bool) {

@@ -179,3 +179,41 @@ func TestFlippedByteInCachedBlobIsRecomputed(t *testing.T) {
 		t.Fatal("model.bin differs after recomputation")
 	}
 }
+
+func TestInterruptStopsChildren(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test")
+	}
+	dir := t.TempDir()
+	manifest := `apiVersion: seigarrena.dev/v1alpha1
+kind: AISystem
+system: { name: intr, intended_purpose: "p" }
+pipeline:
+  tool: command
+  metrics: metrics.json
+  stages:
+    - { name: slow, cmd: "sleep 2; echo late > late.txt", outs: [late.txt] }
+`
+	os.WriteFile(filepath.Join(dir, "sei.yaml"), []byte(manifest), 0o644)
+	cmd := sei(t, dir, "build")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	start := time.Now()
+	err := cmd.Wait()
+	if err == nil {
+		t.Fatal("an interrupted build exited 0")
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Fatalf("sei took %v to stop", d)
+	}
+	time.Sleep(2500 * time.Millisecond) // the stage would have written by now
+	if _, err := os.Stat(filepath.Join(dir, "late.txt")); err == nil {
+		t.Fatal("the stage's command kept running after Ctrl-C")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sei.lock")); err == nil {
+		t.Fatal("an interrupted build wrote sei.lock")
+	}
+}
