@@ -65,6 +65,20 @@ func (fakeAdapter) RunStage(_ context.Context, repo string, s adapters.Stage) (a
 	return adapters.Run{}, nil
 }
 
+// synthStages: stage i reads src/i and stage i/2's output, writes out/i.
+func synthStages(n int) []adapters.Stage {
+	stages := make([]adapters.Stage, 0, n/2)
+	for i := 0; i < n/2; i++ {
+		st := adapters.Stage{Name: strconv.Itoa(i), Outputs: []string{fileFor("out", i)},
+			Inputs: []adapters.Input{{Path: fileFor("src", i)}}}
+		if i > 0 {
+			st.Inputs = append(st.Inputs, adapters.Input{Path: fileFor("out", i/2)})
+		}
+		stages = append(stages, st)
+	}
+	return stages
+}
+
 func getSynth(b testing.TB, n int) *synth {
 	if s, ok := synths.Load(n); ok {
 		return s.(*synth)
@@ -81,13 +95,8 @@ func getSynth(b testing.TB, n int) *synth {
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte(strconv.Itoa(i)), 0o644)
 		os.Chtimes(p, past, past)
-		st := adapters.Stage{Name: strconv.Itoa(i), Outputs: []string{fileFor("out", i)},
-			Inputs: []adapters.Input{{Path: fileFor("src", i)}}}
-		if i > 0 {
-			st.Inputs = append(st.Inputs, adapters.Input{Path: fileFor("out", i/2)})
-		}
-		s.stages = append(s.stages, st)
 	}
+	s.stages = synthStages(n)
 	if s.m, err = manifest.Parse("sei.yaml", []byte("apiVersion: seigarrena.dev/v1alpha1\nkind: AISystem\nsystem: {name: synth, intended_purpose: p}\n")); err != nil {
 		b.Fatal(err)
 	}
@@ -240,13 +249,7 @@ func TestBenchChild(t *testing.T) {
 	}
 	s := &synth{dir: os.Getenv("SEI_BENCH_DIR")}
 	s.m, _ = manifest.Parse("sei.yaml", []byte("apiVersion: seigarrena.dev/v1alpha1\nkind: AISystem\nsystem: {name: synth, intended_purpose: p}\n"))
-	for i := 0; i < n/2; i++ {
-		st := adapters.Stage{Name: strconv.Itoa(i), Outputs: []string{fileFor("out", i)}, Inputs: []adapters.Input{{Path: fileFor("src", i)}}}
-		if i > 0 {
-			st.Inputs = append(st.Inputs, adapters.Input{Path: fileFor("out", i/2)})
-		}
-		s.stages = append(s.stages, st)
-	}
+	s.stages = synthStages(n)
 	if s.g, err = Lower(s.m, s.stages); err != nil {
 		t.Fatal(err)
 	}
