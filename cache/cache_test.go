@@ -226,3 +226,11 @@ func TestLockExcludes(t *testing.T) {
 	unlock()
 	<-got
 }
+
+func TestCacheIsWAL(t *testing.T) {
+	s := newStore(t)
+	var mode string
+	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v", mode, err)
+	}
+}

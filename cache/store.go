@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -47,18 +48,14 @@ func Open(dir string) (*Store, error) {
 	// that a larger cache does not speed up, and at 64 MiB the cache was
 	// most of a 100k-node build's peak memory.
 	dsn := "file:" + filepath.Join(dir, "cache.db") +
-		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-2048)"
+		"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-2048)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("cache %s: %w", dir, err)
 	}
-	if err := migrate(db); err != nil {
+	if err := setup(dir, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("cache %s: %w", dir, err)
-	}
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("cache %s: creating schema: %w", dir, err)
 	}
 	return &Store{dir: dir, db: db, now: time.Now}, nil
 }
@@ -74,15 +71,52 @@ func (s *Store) Dir() string { return s.dir }
 // recomputed, and a wrong reading could not.
 const schemaVersion = 3
 
-func migrate(db *sql.DB) error {
-	var v int
-	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+// setup switches the file to WAL (persistent, so once) and migrates, under an
+// flock: changing the journal mode needs the file to itself and does not
+// wait on the busy handler, so processes opening a new cache take turns here.
+func setup(dir string, db *sql.DB) error {
+	unlock, err := Lock(filepath.Join(dir, "setup"), nil)
+	if err != nil {
 		return err
 	}
-	if v == schemaVersion {
-		return nil
+	defer unlock()
+	if _, err := db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+		return fmt.Errorf("journal mode: %w", err)
 	}
-	_, err := db.Exec(`DROP TABLE IF EXISTS filestat; DROP TABLE IF EXISTS action; DROP TABLE IF EXISTS node;
-		DROP TABLE IF EXISTS blob; PRAGMA user_version = ` + fmt.Sprint(schemaVersion))
+	return migrate(db)
+}
+
+// migrate checks the version and creates the schema in one IMMEDIATE
+// transaction, so that processes opening a new cache at once take turns
+// instead of one dropping the tables another has just made.
+func migrate(db *sql.DB) error {
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return err
+	}
+	err = func() error {
+		var v int
+		if err := conn.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+			return err
+		}
+		if v != schemaVersion {
+			if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS filestat; DROP TABLE IF EXISTS action;
+				DROP TABLE IF EXISTS node; DROP TABLE IF EXISTS blob; PRAGMA user_version = `+fmt.Sprint(schemaVersion)); err != nil {
+				return err
+			}
+		}
+		_, err := conn.ExecContext(ctx, schema)
+		return err
+	}()
+	if err != nil {
+		conn.ExecContext(ctx, `ROLLBACK`)
+		return fmt.Errorf("schema: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, `COMMIT`)
 	return err
 }

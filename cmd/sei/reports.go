@@ -95,8 +95,12 @@ func runConformance(c *cli.Context) error {
 		}
 		reports = append(reports, r)
 	}
+	sg, err := newSigner(repo, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
 	for _, r := range reports {
-		if err := writeConformance(repo, m, r); err != nil {
+		if err := writeConformance(sg, m, r); err != nil {
 			return err
 		}
 	}
@@ -135,7 +139,7 @@ func conformanceStandards(c *cli.Context, m *manifest.Manifest) ([]string, error
 	return ids, nil
 }
 
-func writeConformance(repo string, m *manifest.Manifest, r *rules.ConformanceReport) error {
+func writeConformance(sg *signer, m *manifest.Manifest, r *rules.ConformanceReport) error {
 	sid, _ := manifest.ParseStandardID(r.Standard)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -146,7 +150,7 @@ func writeConformance(repo string, m *manifest.Manifest, r *rules.ConformanceRep
 	}
 	// The original engine writes no trailing newline; signatures cover these bytes.
 	data := bytes.TrimRight(buf.Bytes(), "\n")
-	return writeFileAtomic(filepath.Join(repo, ".sei", "conformance", sid.Slug()+".json"), data, 0o644)
+	return sg.write("conformance/"+sid.Slug()+".json", data)
 }
 
 // repoReader reads a repository file by its manifest path; manifest paths are

@@ -1,6 +1,11 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,6 +32,8 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SHARED", shared)
+			// A throwaway signing key per script, as CI would inject one.
+			env.Setenv("SEI_SIGNING_KEY", testKeyPEM)
 			env.Setenv("ROOT", root)
 			env.Setenv("GIT_AUTHOR_NAME", "Ada Auditor")
 			env.Setenv("GIT_AUTHOR_EMAIL", "ada@example.org")
@@ -37,3 +44,10 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: os.Getenv("SEI_UPDATE_SCRIPTS") == "1",
 	})
 }
+
+// testKeyPEM is a P-256 key made for these tests only (PKCS#8).
+var testKeyPEM = func() string {
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(k)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}()
