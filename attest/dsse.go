@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/sha256"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -107,10 +106,6 @@ func verifySig(pub *ecdsa.PublicKey, digest, sig []byte) bool {
 		if ecdsa.Verify(pub, digest, r, s) {
 			return true
 		}
-	}
-	var rs struct{ R, S *big.Int }
-	if rest, err := asn1.Unmarshal(sig, &rs); err != nil || len(rest) != 0 {
-		return false
 	}
 	return ecdsa.VerifyASN1(pub, digest, sig)
 }

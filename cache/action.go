@@ -21,8 +21,6 @@ type Result struct {
 	Stdout     Digest   `json:"stdout"`
 	Stderr     Digest   `json:"stderr"`
 	DurationNs int64    `json:"duration_ns"`
-	// Value is an in-process action's result (a digest of its JSON output).
-	Value Digest `json:"value"`
 }
 
 // MarshalText/UnmarshalText make digests readable in the stored JSON.

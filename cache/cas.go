@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -32,7 +33,7 @@ func (s *Store) PutFile(path string) (Digest, int64, error) {
 
 // PutBytes stores b in the CAS.
 func (s *Store) PutBytes(b []byte) (Digest, error) {
-	d, _, err := s.put(bytesReader(b))
+	d, _, err := s.put(bytes.NewReader(b))
 	return d, err
 }
 
@@ -135,19 +136,3 @@ func (s *Store) touchBlob(d Digest) {
 }
 
 func equalDigest(b []byte, d Digest) bool { return len(b) == HashSize && Digest(b) == d }
-
-type byteReader struct {
-	b []byte
-	i int
-}
-
-func bytesReader(b []byte) *byteReader { return &byteReader{b: b} }
-
-func (r *byteReader) Read(p []byte) (int, error) {
-	if r.i >= len(r.b) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b[r.i:])
-	r.i += n
-	return n, nil
-}

@@ -105,14 +105,10 @@ func (h *Hasher) File(path string) (Digest, int64, error) {
 	return h.file(path, fi)
 }
 
-// Entry is File for callers that also need the file's mode.
-func (h *Hasher) Entry(path string) (Digest, os.FileMode, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return Digest{}, 0, err
-	}
-	d, _, err := h.file(path, fi)
-	return d, fi.Mode(), err
+// FileInfo is File for a caller that has already called Lstat: the
+// null-build path then stats each output once.
+func (h *Hasher) FileInfo(path string, fi os.FileInfo) (Digest, int64, error) {
+	return h.file(path, fi)
 }
 
 func (h *Hasher) file(path string, fi os.FileInfo) (Digest, int64, error) {

@@ -60,29 +60,3 @@ func (h *Hasher) Path(p string) (Digest, error) {
 	d, _, err := h.file(p, fi) // one lstat per file on the null-build path
 	return d, err
 }
-
-// Entries digests a declared output: the file itself, or every regular file
-// under a directory, in name order, with repository-relative names.
-func (h *Hasher) Entries(root string, f func(path string, d Digest, mode os.FileMode) error) error {
-	fi, err := os.Lstat(root)
-	if err != nil {
-		return err
-	}
-	if fi.Mode().IsRegular() {
-		d, _, err := h.file(root, fi)
-		if err != nil {
-			return err
-		}
-		return f(root, d, fi.Mode())
-	}
-	return filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		d, mode, err := h.Entry(p)
-		if err != nil {
-			return err
-		}
-		return f(p, d, mode)
-	})
-}

@@ -82,7 +82,7 @@ func (s *Store) dropUnreferenced(tr *TrimResult) error {
 			for _, o := range r.Outputs {
 				live[o.Digest] = true
 			}
-			live[r.Stdout], live[r.Stderr], live[r.Value] = true, true, true
+			live[r.Stdout], live[r.Stderr] = true, true
 		}
 	}
 	rows.Close()

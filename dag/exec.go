@@ -154,31 +154,61 @@ func outputsDigest(outs []cache.Output) cache.Digest {
 	return cache.Sum([]byte(sb.String()))
 }
 
-// collectOutputs stores a stage's declared outputs in the CAS, one entry per
-// file (directories are walked in name order).
+// collectOutputs stores a stage's declared outputs in the CAS, one entry
+// per file.
 func (b *Builder) collectOutputs(n *Node) ([]cache.Output, error) {
-	var outs []cache.Output
+	outs, missing, err := b.walkOutputs(n, func(full string, _ os.FileInfo) (cache.Digest, int64, error) {
+		return b.Store.PutFile(full)
+	})
+	switch {
+	case missing != "":
+		return nil, fmt.Errorf("%s did not write its declared output %s", n.Name, missing)
+	case err != nil:
+		return nil, fmt.Errorf("%s: storing outputs: %w", n.Name, err)
+	}
+	return outs, nil
+}
+
+// walkOutputs digests every file of a stage's declared outputs (a directory
+// is walked) with digest, and returns them sorted by path. A declared output
+// that does not exist is returned as missing. One lstat per plain output
+// file: this runs for every stage of a null build.
+func (b *Builder) walkOutputs(n *Node, digest func(full string, fi os.FileInfo) (cache.Digest, int64, error)) (outs []cache.Output, missing string, err error) {
+	add := func(full string, fi os.FileInfo) error {
+		d, size, err := digest(full, fi)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(b.Repo, full)
+		outs = append(outs, cache.Output{Path: filepath.ToSlash(rel), Digest: d, Size: size, Mode: uint32(fi.Mode().Perm())})
+		return nil
+	}
 	for _, p := range n.Stage.Outputs {
-		err := filepath.WalkDir(b.abs(p), func(full string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(b.Repo, full)
-			dg, size, err := b.Store.PutFile(full)
-			if err != nil {
-				return err
-			}
-			info, _ := d.Info()
-			outs = append(outs, cache.Output{Path: filepath.ToSlash(rel), Digest: dg, Size: size, Mode: uint32(info.Mode().Perm())})
-			return nil
-		})
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s did not write its declared output %s", n.Name, p)
+		root := b.abs(p)
+		fi, err := os.Lstat(root)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, p, nil
+		case err != nil:
+			return nil, "", err
+		case !fi.IsDir():
+			err = add(root, fi)
+		default:
+			err = filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				return add(full, info)
+			})
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: storing output %s: %w", n.Name, p, err)
+			return nil, "", err
 		}
 	}
 	sort.Slice(outs, func(i, j int) bool { return outs[i].Path < outs[j].Path })
-	return outs, nil
+	return outs, "", nil
 }

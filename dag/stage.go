@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -148,19 +146,11 @@ func (b *Builder) upstreamUnknown(id NodeID) bool {
 }
 
 // outputsNow digests a stage's declared outputs as they are on disk, through
-// the stat cache; ok=false when one is missing.
+// the stat cache; ok=false when one is missing or unreadable.
 func (b *Builder) outputsNow(n *Node) (cache.Digest, bool) {
-	var outs []cache.Output
-	for _, p := range n.Stage.Outputs {
-		err := b.Hasher.Entries(b.abs(p), func(full string, d cache.Digest, mode os.FileMode) error {
-			rel, _ := filepath.Rel(b.Repo, full)
-			outs = append(outs, cache.Output{Path: filepath.ToSlash(rel), Digest: d, Mode: uint32(mode.Perm())})
-			return nil
-		})
-		if err != nil {
-			return cache.Digest{}, false
-		}
+	outs, missing, err := b.walkOutputs(n, b.Hasher.FileInfo)
+	if missing != "" || err != nil {
+		return cache.Digest{}, false
 	}
-	sort.Slice(outs, func(i, j int) bool { return outs[i].Path < outs[j].Path })
 	return outputsDigest(outs), true
 }
