@@ -40,10 +40,16 @@ func openEngine(c *cli.Context) (*engine, error) {
 		return nil, err
 	}
 	e := &engine{m: m, repo: repo}
-	var stages []adapters.Stage
 	if p := m.Pipeline; p != nil && p.Tool == "command" {
-		stages = dag.CommandStages(m)
-		e.adapter = command.New(stages)
+		e.adapter = command.New(dag.CommandStages(m))
+	}
+	// The graph's stages come from the adapter (the seam every tool
+	// implements), never from the tool's files directly.
+	var stages []adapters.Stage
+	if e.adapter != nil {
+		if stages, err = e.adapter.Stages(); err != nil {
+			return nil, fmt.Errorf("%s: %w", e.adapter.Tool(), err)
+		}
 	}
 	if e.g, err = dag.Lower(m, stages); err != nil {
 		var ce *dag.CycleError

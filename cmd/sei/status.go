@@ -41,7 +41,9 @@ func runStatus(c *cli.Context) error {
 		return err
 	}
 	st := e.g.Status(e.repo, h, lock)
-	h.Flush()
+	if err := h.Flush(); err != nil {
+		return err
+	}
 	if c.Bool("json") {
 		if err := printJSON(c.App.Writer, st); err != nil {
 			return err
