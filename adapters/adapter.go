@@ -57,4 +57,7 @@ type Reproducer interface {
 	Stages() ([]Stage, error)
 	// RunStage runs one stage in the repository root.
 	RunStage(ctx context.Context, repo string, s Stage) (Run, error)
+	// LockDigest is the bundle's pipeline_lock_digest ("sha256:<hex>"): the
+	// tool's own record of what it computed, read after a complete run.
+	LockDigest(ctx context.Context, repo string) (string, error)
 }

@@ -51,9 +51,10 @@ func fileFor(kind string, i int) string { return fmt.Sprintf("%s/%03d/%d", kind,
 // engine, not process start-up.
 type fakeAdapter struct{}
 
-func (fakeAdapter) Tool() string                            { return "fake" }
-func (fakeAdapter) Version(context.Context) (string, error) { return "1", nil }
-func (fakeAdapter) Stages() ([]adapters.Stage, error)       { return nil, nil }
+func (fakeAdapter) Tool() string                                       { return "fake" }
+func (fakeAdapter) Version(context.Context) (string, error)            { return "1", nil }
+func (fakeAdapter) Stages() ([]adapters.Stage, error)                  { return nil, nil }
+func (fakeAdapter) LockDigest(context.Context, string) (string, error) { return "", nil }
 func (fakeAdapter) RunStage(_ context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
 	for _, o := range s.Outputs {
 		p := filepath.Join(repo, o)

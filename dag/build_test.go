@@ -17,9 +17,10 @@ import (
 // countingAdapter records how many stages run at once.
 type countingAdapter struct{ now, peak atomic.Int32 }
 
-func (a *countingAdapter) Tool() string                            { return "counting" }
-func (a *countingAdapter) Version(context.Context) (string, error) { return "1", nil }
-func (a *countingAdapter) Stages() ([]adapters.Stage, error)       { return nil, nil }
+func (a *countingAdapter) Tool() string                                       { return "counting" }
+func (a *countingAdapter) Version(context.Context) (string, error)            { return "1", nil }
+func (a *countingAdapter) Stages() ([]adapters.Stage, error)                  { return nil, nil }
+func (a *countingAdapter) LockDigest(context.Context, string) (string, error) { return "", nil }
 func (a *countingAdapter) RunStage(_ context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
 	n := a.now.Add(1)
 	for {

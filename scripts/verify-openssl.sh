@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Verifies every signed artefact of a sei evidence directory with openssl, jq,
-# xxd and sha256sum only: no Go, no sei. Usage: verify-openssl.sh [DIR] (default .sei)
+# xxd and sha256sum only: no Go, no sei. Usage: verify-openssl.sh [DIR [LOCK]]
+# (default .sei and the sei.lock beside it, when there is one).
 # Accepts DER signatures (sei) and raw r||s (the original engine).
 set -euo pipefail
 dir=${1:-.sei}
+lock=${2:-$dir/../sei.lock}
+[ -n "${2:-}" ] || [ -f "$lock" ] || lock=
+lock=${lock:+$(cd "$(dirname "$lock")" && pwd)/$(basename "$lock")}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 cd "$dir"
 # PUBKEY.txt (65-byte SEC1 point, hex) -> SPKI PEM via the fixed P-256 SPKI prefix
@@ -32,3 +36,13 @@ while IFS= read -r -d '' f; do
 done < <(find . -name '*.sig' -not -path './cache/*' -print0 | sort -z)
 [ "$n" -gt 0 ] || { echo "no *.sig under $dir" >&2; exit 1; }
 echo "$n envelope(s) verified"
+# the lock anchors the bundle: sha256 of the envelope (sei), or the envelope
+# itself (the original engine)
+if [ -n "$lock" ]; then
+  want=$(jq -r .signed_bundle_digest "$lock")
+  got="sha256:$(sha256sum < bundle.json.sig | cut -d' ' -f1)"
+  if [ "$want" != "$got" ] && [ "$want" != "$(cat bundle.json.sig)" ]; then
+    echo "$lock: signed_bundle_digest $want does not anchor bundle.json.sig ($got)" >&2; exit 1
+  fi
+  echo "$lock: anchors bundle.json.sig"
+fi

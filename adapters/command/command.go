@@ -6,10 +6,13 @@ package command
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -20,15 +23,27 @@ import (
 
 // Adapter runs the stages it was given.
 type Adapter struct {
-	stages []adapters.Stage
+	stages  []adapters.Stage
+	metrics string // the metrics file, repository-relative
 	// Env is the environment stages see: an allow-list, so that a variable
 	// that is not declared cannot change a result behind the cache's back.
 	Env []string
 }
 
-// New returns an adapter for stages.
-func New(stages []adapters.Stage) *Adapter {
-	return &Adapter{stages: stages, Env: ScrubbedEnv(os.Environ())}
+// New returns an adapter for stages whose results land in metrics.
+func New(stages []adapters.Stage, metrics string) *Adapter {
+	return &Adapter{stages: stages, metrics: metrics, Env: ScrubbedEnv(os.Environ())}
+}
+
+// LockDigest is the SHA-256 of the metrics file: plain commands keep no
+// lock of their own, and the metrics file is what the gate read.
+func (a *Adapter) LockDigest(_ context.Context, repo string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(a.metrics)))
+	if err != nil {
+		return "", fmt.Errorf("pipeline lock digest: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // allowedEnv are the variables a command stage inherits.

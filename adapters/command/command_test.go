@@ -17,7 +17,7 @@ func TestScrubbedEnvKeepsOnlyTheAllowList(t *testing.T) {
 }
 
 func TestRunStage(t *testing.T) {
-	a := New(nil)
+	a := New(nil, "metrics.json")
 	a.Env = []string{"PATH=/usr/bin:/bin"}
 	dir := t.TempDir()
 	r, err := a.RunStage(context.Background(), dir, adapters.Stage{Name: "s", Command: []string{"sh", "-c", "echo out; echo err >&2; echo $SECRET; exit 7"}})
@@ -27,7 +27,7 @@ func TestRunStage(t *testing.T) {
 }
 
 func TestCancelStopsTheProcessGroup(t *testing.T) {
-	a := New(nil)
+	a := New(nil, "metrics.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -28,7 +28,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return withCode(exitUsage, err)
 		},
 		Commands: []*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
-			buildCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand()},
+			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand()},
 	}
 }
 

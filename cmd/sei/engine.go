@@ -41,7 +41,7 @@ func openEngine(c *cli.Context) (*engine, error) {
 	}
 	e := &engine{m: m, repo: repo}
 	if p := m.Pipeline; p != nil && p.Tool == "command" {
-		e.adapter = command.New(dag.CommandStages(m))
+		e.adapter = command.New(dag.CommandStages(m), p.Metrics)
 	}
 	// The graph's stages come from the adapter (the seam every tool
 	// implements), never from the tool's files directly.
@@ -61,7 +61,22 @@ func openEngine(c *cli.Context) (*engine, error) {
 	if e.store, err = cache.Open(filepath.Join(repo, ".sei", "cache")); err != nil {
 		return nil, err
 	}
-	return e, nil
+	return e, seiGitFiles(filepath.Join(repo, ".sei"))
+}
+
+// seiGitFiles keeps the local cache out of git and signed files byte-exact
+// (no end-of-line conversion), with files inside .sei so that the
+// repository's own .gitignore and .gitattributes are left alone.
+func seiGitFiles(dir string) error {
+	for name, body := range map[string]string{".gitignore": "cache/\n", ".gitattributes": "* -text\n"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); os.IsNotExist(err) {
+			if err := writeFileAtomic(p, []byte(body), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (e *engine) close() { e.store.Close() }
@@ -71,6 +86,11 @@ func (e *engine) lockPath() string { return filepath.Join(e.repo, attest.LockFil
 // writeLock anchors a complete build in sei.lock, from the source digests
 // the build itself used (a file edited during the build is not mis-anchored).
 func (e *engine) writeLock(rep *dag.Report) error {
+	return e.storeLock(e.lockFor(rep))
+}
+
+// lockFor is the lock a complete build earns, without the bundle anchor.
+func (e *engine) lockFor(rep *dag.Report) *attest.Lock {
 	src := make([]cache.Digest, len(e.g.Nodes))
 	for _, n := range e.g.Nodes {
 		if n.Kind == dag.Source {
@@ -79,8 +99,11 @@ func (e *engine) writeLock(rep *dag.Report) error {
 	}
 	gateFailed := rep.Gate != nil && !rep.Gate.Passed
 	sections, inputs := e.g.LockSections(src, e.g.ClassDigestsFrom(src), gateFailed)
-	l := &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(e.m.System.Name),
+	return &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(e.m.System.Name),
 		Triple: e.triple(), Sections: sections, Inputs: inputs}
+}
+
+func (e *engine) storeLock(l *attest.Lock) error {
 	data, err := l.Marshal()
 	if err != nil {
 		return err

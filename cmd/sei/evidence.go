@@ -48,16 +48,16 @@ func (s *signer) ensurePubkey() error {
 }
 
 // write stores an artefact (path relative to .sei) and its signature, both
-// through temporary files and renames.
-func (s *signer) write(rel string, data []byte) error {
+// through temporary files and renames, and returns the envelope's bytes.
+func (s *signer) write(rel string, data []byte) ([]byte, error) {
 	if err := writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)), data, 0o644); err != nil {
-		return err
+		return nil, err
 	}
 	env, err := attest.SignFile(s.key, s.dir, rel)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)+".sig"), env, 0o644)
+	return env, writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)+".sig"), env, 0o644)
 }
 
 func pubkeyCommand() *cli.Command {

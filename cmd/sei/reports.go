@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
 )
@@ -141,16 +140,12 @@ func conformanceStandards(c *cli.Context, m *manifest.Manifest) ([]string, error
 
 func writeConformance(sg *signer, m *manifest.Manifest, r *rules.ConformanceReport) error {
 	sid, _ := manifest.ParseStandardID(r.Standard)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(artifact{SchemaVersion: 1, Kind: "conformance", System: m.System.Name, Payload: r}); err != nil {
+	data, err := attest.MarshalPretty(artifact{SchemaVersion: 1, Kind: "conformance", System: m.System.Name, Payload: r})
+	if err != nil {
 		return err
 	}
-	// The original engine writes no trailing newline; signatures cover these bytes.
-	data := bytes.TrimRight(buf.Bytes(), "\n")
-	return sg.write("conformance/"+sid.Slug()+".json", data)
+	_, err = sg.write("conformance/"+sid.Slug()+".json", data)
+	return err
 }
 
 // repoReader reads a repository file by its manifest path; manifest paths are

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/dag"
+	"seigarrena.dev/sei/rules"
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "run",
+		Usage: "build everything stale, apply the gate, write the signed .sei/bundle.json and anchor it in sei.lock",
+		Flags: []cli.Flag{repoFlag,
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "run `N` actions at once"},
+			&cli.BoolFlag{Name: "explain", Usage: "say why each stage runs"},
+			&cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, go on with what does not depend on it"},
+		},
+		Action: runRun,
+	}
+}
+
+// runRun is sei run. The evidence is written even when the gate fails (a
+// red run is evidence too); only a build that could not finish writes
+// nothing. Order: bundle, its signature, then the lock that anchors the
+// signature, each by rename, so a crash leaves the old anchor or the new
+// one, and sei verify reports the mismatch of a half-finished run.
+func runRun(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	e, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	unlock, err := cache.Lock(filepath.Join(e.repo, ".sei", "cache"), func() {
+		fmt.Fprintln(c.App.ErrWriter, "sei: another sei is building this repository; waiting for it")
+	})
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := e.build(ctx, c, nil)
+	if err != nil {
+		return err
+	}
+	printReport(c.App.Writer, c.App.ErrWriter, rep, false)
+	if !rep.OK() {
+		return fmt.Errorf("build failed: %d failed; no evidence written", rep.Failed)
+	}
+	if rep.Gate == nil {
+		return fmt.Errorf("%s: the gate was not evaluated (no pipeline?); no evidence written", e.m.File)
+	}
+	keyid, err := e.writeEvidence(ctx, c, rep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "evidence: .sei/bundle.json signed by %s, anchored in %s\n", keyid, attest.LockFile)
+	if !rep.Gate.Passed {
+		return withCode(exitGateFail, fmt.Errorf("gate failed: blocking control(s) %s", strings.Join(rep.Gate.Blocking, ", ")))
+	}
+	return nil
+}
+
+// writeEvidence assembles, signs and anchors the bundle of a finished
+// build; it returns the signing key's id.
+func (e *engine) writeEvidence(ctx context.Context, c *cli.Context, rep *dag.Report) (string, error) {
+	sg, err := newSigner(e.repo, c.App.ErrWriter)
+	if err != nil {
+		return "", err
+	}
+	lock := e.lockFor(rep)
+	in, err := e.bundleInput(ctx, c, rep, lock)
+	if err != nil {
+		return "", err
+	}
+	data, err := attest.Assemble(in).Marshal()
+	if err != nil {
+		return "", err
+	}
+	env, err := sg.write(attest.BundleFile, data)
+	if err != nil {
+		return "", err
+	}
+	lock.SignedBundleDigest = attest.SHA256Digest(env)
+	if err := e.storeLock(lock); err != nil {
+		return "", err
+	}
+	return attest.KeyID(&sg.key.PublicKey), nil
+}
+
+func (e *engine) bundleInput(ctx context.Context, c *cli.Context, rep *dag.Report, lock *attest.Lock) (attest.BundleInput, error) {
+	a, err := rules.Analyze(e.m)
+	if err != nil {
+		return attest.BundleInput{}, err
+	}
+	in := attest.BundleInput{M: e.m, Analysis: a, Gate: rep.Gate, Triple: lock.Triple, Sections: map[string]string{}}
+	for name, s := range lock.Sections {
+		in.Sections[name] = strings.ToUpper(s.Status[:1]) + s.Status[1:]
+	}
+	if r, err := attest.OpenRepo(e.repo); err == nil {
+		in.Assessor.Name, in.Assessor.Email = attest.Identity(r)
+	}
+	if d := e.m.Dataset; d != nil {
+		if in.Croissant, err = os.ReadFile(filepath.Join(e.repo, filepath.FromSlash(d.Croissant))); err != nil {
+			return in, fmt.Errorf("dataset.croissant: %w", err)
+		}
+	}
+	if e.adapter != nil {
+		if in.PipelineLockDigest, err = e.adapter.LockDigest(ctx, e.repo); err != nil {
+			return in, fmt.Errorf("%s: %w", e.adapter.Tool(), err)
+		}
+	}
+	bundle := filepath.Join(e.repo, ".sei", attest.BundleFile)
+	if in.Previous, err = attest.ReadBundle(bundle); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "sei: warning: previous bundle unreadable, no treatment events: %v\n", err)
+		in.Previous = nil
+	}
+	return in, nil
+}
