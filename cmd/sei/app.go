@@ -27,8 +27,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return withCode(exitUsage, err)
 		},
-		Commands: []*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
-			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand()},
+		Commands: append([]*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
+			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand(), reconstructCommand()},
+			lifecycleCommands()...),
 	}
 }
 

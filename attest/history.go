@@ -1,0 +1,138 @@
+package attest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Chain is HEAD's first-parent history, oldest first: the line of record.
+// Merged branches count through their merge commit, as git log
+// --first-parent reads a mainline.
+func Chain(r *git.Repository) ([]*object.Commit, error) {
+	head, err := r.Head()
+	if err != nil {
+		return nil, fmt.Errorf("git HEAD: %w (no commit yet?)", err)
+	}
+	var out []*object.Commit
+	for h := head.Hash(); ; {
+		c, err := r.CommitObject(h)
+		if err != nil {
+			return nil, fmt.Errorf("commit %s: %w", h, err)
+		}
+		out = append(out, c)
+		if len(c.ParentHashes) == 0 {
+			break
+		}
+		h = c.ParentHashes[0]
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// Events lists the lifecycle acts recorded in chain, oldest first.
+func Events(chain []*object.Commit) []Event {
+	var out []Event
+	for _, c := range chain {
+		if e, ok := EventOf(c.Hash.String(), c.Message, c.Committer.When); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// FileAt returns a file's bytes in commit c; ok is false when absent.
+func FileAt(c *object.Commit, path string) (data []byte, hash plumbing.Hash, ok bool, err error) {
+	f, err := c.File(path)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, plumbing.ZeroHash, false, nil
+	}
+	if err != nil {
+		return nil, plumbing.ZeroHash, false, fmt.Errorf("%s at %s: %w", path, c.Hash, err)
+	}
+	rd, err := f.Reader()
+	if err != nil {
+		return nil, plumbing.ZeroHash, false, err
+	}
+	defer rd.Close()
+	data, err = io.ReadAll(rd)
+	return data, f.Hash, true, err
+}
+
+// RepoPath turns a path inside the work tree into the repository-relative,
+// slash-separated path git stores.
+func RepoPath(r *git.Repository, path string) (string, error) {
+	wt, err := r.Worktree()
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return "", err
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(d, filepath.Base(abs))
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("%s is outside the git work tree %s", path, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// Trailer is one "Key: value" line of a commit message.
+type Trailer struct{ Key, Value string }
+
+// RecordAct commits an act on HEAD's branch: an empty commit (HEAD's own
+// tree) whose message ends with the act's trailers, readable by
+// `git interpret-trailers --parse`. The index and the work tree are not
+// touched. The reference moves only if HEAD has not moved meanwhile.
+func RecordAct(r *git.Repository, subject string, trailers []Trailer, author, committer object.Signature) (string, error) {
+	head, err := r.Head()
+	if err != nil {
+		return "", fmt.Errorf("git HEAD: %w (commit something first)", err)
+	}
+	parent, err := r.CommitObject(head.Hash())
+	if err != nil {
+		return "", err
+	}
+	var msg strings.Builder
+	msg.WriteString(subject + "\n\n")
+	for _, t := range trailers {
+		fmt.Fprintf(&msg, "%s: %s\n", t.Key, t.Value)
+	}
+	c := &object.Commit{Author: author, Committer: committer, Message: msg.String(),
+		TreeHash: parent.TreeHash, ParentHashes: []plumbing.Hash{head.Hash()}}
+	obj := r.Storer.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return "", err
+	}
+	h, err := r.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return "", err
+	}
+	name := head.Name() // the branch HEAD points to, or HEAD itself when detached
+	if err := r.Storer.CheckAndSetReference(plumbing.NewHashReference(name, h), head); err != nil {
+		return "", fmt.Errorf("moving %s: %w", name, err)
+	}
+	return h.String(), nil
+}
+
+// Signer is "Name <email>" at when, as a commit records its author or
+// committer.
+func Signer(name, email string, when time.Time) object.Signature {
+	return object.Signature{Name: name, Email: email, When: when}
+}

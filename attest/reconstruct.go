@@ -1,0 +1,174 @@
+package attest
+
+import (
+	"bytes"
+	"sort"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"seigarrena.dev/sei/manifest"
+	"seigarrena.dev/sei/rules"
+)
+
+// ReconstructFile is the reconstruct report's path relative to .sei.
+const ReconstructFile = "reconstruct.json"
+
+// Snapshot is a commit that changed the bundle: one run of record.
+type Snapshot struct {
+	SHA     string `json:"sha"`
+	Date    string `json:"date"`
+	Subject string `json:"subject"`
+}
+
+// Arc is a blocking control changing verdict between two snapshots: a
+// Treatment (FAIL to PASS) or a Regression (PASS to FAIL). FromSHA and ToSHA
+// are the snapshot commits; the run commits are the bundles' triple.code.
+type Arc struct {
+	ControlID     string        `json:"control_id"`
+	Kind          string        `json:"kind"`
+	FromSHA       string        `json:"from_sha"`
+	ToSHA         string        `json:"to_sha"`
+	FromRunCommit string        `json:"from_run_commit"`
+	ToRunCommit   string        `json:"to_run_commit"`
+	FromValue     *float64      `json:"from_value"`
+	ToValue       *float64      `json:"to_value"`
+	FromVerdict   rules.Verdict `json:"from_verdict"`
+	ToVerdict     rules.Verdict `json:"to_verdict"`
+}
+
+// RiskStory is one measured risk's ISO/IEC 23894 cycle replayed from git:
+// identification (the commit that introduced its id), analysis and
+// evaluation (the last bundle's assessment), treatment (arcs), residual and
+// cycle status.
+type RiskStory struct {
+	RiskID         string     `json:"risk_id"`
+	IdentifiedSHA  string     `json:"identified_sha"`
+	IdentifiedDate string     `json:"identified_date"`
+	Provenance     string     `json:"provenance"`
+	Assessment     RiskRecord `json:"assessment"`
+	Arcs           []Arc      `json:"arcs"`
+	Residual       string     `json:"residual"`
+	Cycle          StoryCycle `json:"cycle"`
+}
+
+// StoryCycle is the cycle status and, when it is not the bundle's own,
+// why reconstruct changed it.
+type StoryCycle struct {
+	Status rules.Cycle `json:"status"`
+	Reason string      `json:"reason,omitempty"`
+}
+
+// Reconstruction is the reconstruct payload.
+type Reconstruction struct {
+	SystemName string      `json:"system_name"`
+	Snapshots  []Snapshot  `json:"snapshots"`
+	Risks      []RiskStory `json:"risks"`
+	Approval   *Event      `json:"approval"`
+	Lifecycle  Lifecycle   `json:"lifecycle"`
+}
+
+// ReconstructOptions say where the files are and what time it is.
+type ReconstructOptions struct {
+	Manifest *manifest.Manifest // the work tree's manifest: names and constraints
+	Bundle   string             // repository-relative, e.g. ".sei/bundle.json"
+	Now      time.Time          // for the review interval; injected for tests
+}
+
+// Reconstruct replays HEAD's first-parent history.
+func Reconstruct(r *git.Repository, opt ReconstructOptions) (*Reconstruction, error) {
+	chain, err := Chain(r)
+	if err != nil {
+		return nil, err
+	}
+	rec := &Reconstruction{SystemName: opt.Manifest.System.Name, Snapshots: []Snapshot{}, Risks: []RiskStory{}}
+	bundles, err := snapshots(chain, opt.Bundle, rec)
+	if err != nil {
+		return nil, err
+	}
+	rec.Lifecycle = Replay(Events(chain), opt.Manifest.Risk.ReviewInterval, opt.Now)
+	rec.Approval = rec.Lifecycle.Approval
+	if len(bundles) == 0 {
+		return rec, nil
+	}
+	last := bundles[len(bundles)-1]
+	ids := measuredRisks(last)
+	found, err := identify(chain, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		rec.Risks = append(rec.Risks, story(id, found[id], bundles, rec, opt.Manifest))
+	}
+	return rec, nil
+}
+
+// snapshots reads the bundle at every commit that changed it.
+func snapshots(chain []*object.Commit, path string, rec *Reconstruction) ([]*Bundle, error) {
+	var out []*Bundle
+	var prev [20]byte
+	for _, c := range chain {
+		data, h, ok, err := FileAt(c, path)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || h == prev {
+			continue
+		}
+		prev = h
+		b, err := ParseBundle(path+"@"+c.Hash.String()[:7], data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+		rec.Snapshots = append(rec.Snapshots, Snapshot{SHA: c.Hash.String(),
+			Date: c.Committer.When.UTC().Format("2006-01-02T15:04:05-07:00"), Subject: subjectOf(c.Message)})
+	}
+	return out, nil
+}
+
+func subjectOf(msg string) string {
+	line, _, _ := bytes.Cut(bytes.TrimSpace([]byte(msg)), []byte("\n"))
+	return string(line)
+}
+
+// measuredRisks are the risks with at least one control result in b,
+// sorted: a risk without measured controls has no cycle to replay.
+func measuredRisks(b *Bundle) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, c := range b.ControlResults {
+		if !seen[c.RiskID] {
+			seen[c.RiskID] = true
+			ids = append(ids, c.RiskID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// identify finds, per id, the oldest commit whose diff adds an occurrence
+// of the id in any file (git log -S semantics, restricted to additions).
+func identify(chain []*object.Commit, ids []string) (map[string]*object.Commit, error) {
+	found := map[string]*object.Commit{}
+	for i, c := range chain {
+		if len(found) == len(ids) {
+			break
+		}
+		var parent *object.Commit
+		if i > 0 {
+			parent = chain[i-1]
+		}
+		changes, err := changedBlobs(parent, c)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if found[id] == nil && addsString(changes, id) {
+				found[id] = c
+			}
+		}
+	}
+	return found, nil
+}

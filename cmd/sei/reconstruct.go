@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/attest"
+)
+
+func reconstructCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "reconstruct",
+		Usage: "replay the git history: per measured risk, identification, analysis, treatment arcs, residual and cycle status; and the lifecycle",
+		Flags: []cli.Flag{repoFlag, jsonFlag,
+			&cli.BoolFlag{Name: "out", Usage: "also write the signed .sei/reconstruct.json"},
+		},
+		Action: runReconstruct,
+	}
+}
+
+func runReconstruct(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	m, err := loadManifest(c)
+	if err != nil {
+		return err
+	}
+	r, err := attest.OpenRepo(c.String("repo"))
+	if err != nil {
+		return err
+	}
+	t, err := now()
+	if err != nil {
+		return err
+	}
+	rel, err := attest.RepoPath(r, filepath.Join(c.String("repo"), ".sei", attest.BundleFile))
+	if err != nil {
+		return err
+	}
+	rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Now: t})
+	if err != nil {
+		return err
+	}
+	if c.Bool("out") {
+		sg, err := newSigner(c.String("repo"), c.App.ErrWriter)
+		if err != nil {
+			return err
+		}
+		data, err := attest.MarshalPretty(artifact{SchemaVersion: 1, Kind: "reconstruct", System: m.System.Name, Payload: rec})
+		if err != nil {
+			return err
+		}
+		if _, err := sg.write(attest.ReconstructFile, data); err != nil {
+			return err
+		}
+	}
+	if c.Bool("json") {
+		return printJSON(c.App.Writer, rec)
+	}
+	writeReconstruction(c.App.Writer, rec)
+	return nil
+}
+
+func writeReconstruction(w io.Writer, rec *attest.Reconstruction) {
+	fmt.Fprintf(w, "%s: %d run(s) of record\n", rec.SystemName, len(rec.Snapshots))
+	for _, s := range rec.Snapshots {
+		fmt.Fprintf(w, "  %s %s %s\n", s.SHA[:12], s.Date, s.Subject)
+	}
+	for _, s := range rec.Risks {
+		fmt.Fprintf(w, "%s: %s", s.RiskID, s.Cycle.Status)
+		if s.Cycle.Reason != "" {
+			fmt.Fprintf(w, " (%s)", s.Cycle.Reason)
+		}
+		fmt.Fprintln(w)
+		if s.IdentifiedSHA != "" {
+			fmt.Fprintf(w, "  identified  %s %s\n", s.IdentifiedSHA[:12], s.IdentifiedDate)
+		}
+		fmt.Fprintf(w, "  analysis    inherent %s, residual %s, requires treatment: %v\n",
+			s.Assessment.InherentOverall, s.Residual, s.Assessment.RequiresTreatment)
+		for _, a := range s.Arcs {
+			fmt.Fprintf(w, "  %-11s %s %s -> %s (%s -> %s)\n", strings.ToLower(a.Kind), a.ControlID,
+				a.FromVerdict, a.ToVerdict, short(a.FromRunCommit), short(a.ToRunCommit))
+		}
+	}
+	lc := rec.Lifecycle
+	fmt.Fprintf(w, "lifecycle: %s", lc.State)
+	if lc.Since != nil {
+		fmt.Fprintf(w, " since %s", lc.Since.UTC().Format("2006-01-02"))
+	}
+	if lc.ReviewDue != nil {
+		fmt.Fprintf(w, "; review due %s", lc.ReviewDue.UTC().Format("2006-01-02"))
+	}
+	fmt.Fprintln(w)
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
