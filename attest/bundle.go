@@ -165,6 +165,16 @@ func ParseBundle(file string, data []byte) (*Bundle, error) {
 	if err := json.Unmarshal(data, &b); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	// The original engine records only "passed"; derive the verdict.
+	for i := range b.ControlResults {
+		c := &b.ControlResults[i]
+		if c.Verdict == "" {
+			c.Verdict = rules.Fail
+			if c.Passed {
+				c.Verdict = rules.Pass
+			}
+		}
+	}
 	return &b, nil
 }
 

@@ -173,7 +173,9 @@ func Replay(events []Event, interval string, now time.Time) Lifecycle {
 	if err != nil {
 		return lc
 	}
-	due := p.AddTo(lc.Approval.Date)
+	// Calendar arithmetic on the approval's date: the review falls due at
+	// the start of that day (UTC), whatever the hour of the approval.
+	due := p.AddTo(lc.Approval.Date).Truncate(24 * time.Hour)
 	lc.ReviewDue = &due
 	if !now.Before(due) {
 		lc.State, lc.Since = UnderReview, &due

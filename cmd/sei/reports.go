@@ -86,6 +86,9 @@ func runConformance(c *cli.Context) error {
 	}
 	repo, _ := repoPaths(c)
 	ev := rules.Evidence{ReadFile: repoReader(repo)}
+	if ev.Run, err = runEvidence(c, m, repo); err != nil {
+		return err
+	}
 	var reports []*rules.ConformanceReport
 	for _, id := range ids {
 		r, err := rules.Conformance(m, id, ev)

@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -27,6 +29,14 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	root, _ := filepath.Abs("../..")
+	// [venv] scripts run the independent Python verifiers; CI must have them.
+	venv := os.Getenv("SEI_VENV")
+	if _, err := os.Stat(filepath.Join(venv, "bin", "python")); venv == "" || err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("SEI_VENV=%q has no bin/python; CI must run `make venv` (make test does)", venv)
+		}
+		venv = ""
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "../../testdata/script",
 		RequireExplicitExec: true,
@@ -39,10 +49,36 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GIT_AUTHOR_EMAIL", "ada@example.org")
 			env.Setenv("GIT_COMMITTER_NAME", "Ada Auditor")
 			env.Setenv("GIT_COMMITTER_EMAIL", "ada@example.org")
+			env.Setenv("SEI_VENV", venv)
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond != "venv" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			return venv != "", nil
+		},
+		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"flipbyte": flipByte},
 		UpdateScripts: os.Getenv("SEI_UPDATE_SCRIPTS") == "1",
 	})
+}
+
+// flipByte FILE OFFSET flips the low bit of one byte; a negative offset
+// counts from the end. It is how scripts tamper with signed evidence.
+func flipByte(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flipbyte FILE OFFSET")
+	}
+	p := ts.MkAbs(args[0])
+	b, err := os.ReadFile(p)
+	ts.Check(err)
+	i, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	if i < 0 {
+		i += len(b)
+	}
+	b[i] ^= 1
+	ts.Check(os.WriteFile(p, b, 0o644))
 }
 
 // testKeyPEM is a P-256 key made for these tests only (PKCS#8).
