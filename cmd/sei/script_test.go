@@ -50,13 +50,17 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GIT_COMMITTER_NAME", "Ada Auditor")
 			env.Setenv("GIT_COMMITTER_EMAIL", "ada@example.org")
 			env.Setenv("SEI_VENV", venv)
+			env.Setenv("SEI_COSIGN", os.Getenv("SEI_COSIGN"))
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond != "venv" {
-				return false, fmt.Errorf("unknown condition %q", cond)
+			switch cond {
+			case "venv":
+				return venv != "", nil
+			case "cosign": // make cosign-check builds it and sets SEI_COSIGN
+				return os.Getenv("SEI_COSIGN") != "", nil
 			}
-			return venv != "", nil
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"flipbyte": flipByte},
 		UpdateScripts: os.Getenv("SEI_UPDATE_SCRIPTS") == "1",
