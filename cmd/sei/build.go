@@ -41,15 +41,11 @@ func runBuild(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := cache.Lock(filepath.Join(e.repo, ".sei", "cache"), func() {
-		fmt.Fprintln(c.App.ErrWriter, "sei: another sei is building this repository; waiting for it")
-	})
+	ctx, done, err := e.exclusive(c)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	defer done()
 	rep, err := e.build(ctx, c, targets)
 	if err != nil {
 		return err
@@ -69,6 +65,20 @@ func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID
 		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
 	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"), isTerminal(c.App.Writer))
 	return b.Build(ctx, targets)
+}
+
+// exclusive takes the repository's build lock (waiting, with a message,
+// while another sei holds it) and a context that Ctrl-C and SIGTERM cancel.
+// done releases both.
+func (e *engine) exclusive(c *cli.Context) (context.Context, func(), error) {
+	unlock, err := cache.Lock(filepath.Join(e.repo, ".sei", "cache"), func() {
+		fmt.Fprintln(c.App.ErrWriter, "sei: another sei is building this repository; waiting for it")
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx, func() { stop(); unlock() }, nil
 }
 
 // targets resolves node names given on the command line.

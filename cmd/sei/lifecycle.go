@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/manifest"
 )
 
 // actSubjects are the default commit subjects of the lifecycle acts.
@@ -48,14 +49,7 @@ func lifecycleCommands() []*cli.Command {
 // runAct checks that the act applies (state machine, committed evidence,
 // signatures, gate) and only then records it; a refused act writes nothing.
 func runAct(c *cli.Context, act attest.Act) error {
-	if err := noArgs(c); err != nil {
-		return err
-	}
-	m, err := loadManifest(c)
-	if err != nil {
-		return err
-	}
-	r, err := attest.OpenRepo(c.String("repo"))
+	m, r, err := manifestAndRepo(c)
 	if err != nil {
 		return err
 	}
@@ -207,6 +201,20 @@ func verifyEvidence(repo string) error {
 		}
 	}
 	return nil
+}
+
+// manifestAndRepo is what the history commands start from: no stray
+// arguments, a valid manifest, and the git repository holding it.
+func manifestAndRepo(c *cli.Context) (*manifest.Manifest, *git.Repository, error) {
+	if err := noArgs(c); err != nil {
+		return nil, nil, err
+	}
+	m, err := loadManifest(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := attest.OpenRepo(c.String("repo"))
+	return m, r, err
 }
 
 // oneLine folds a reason into one trailer line.

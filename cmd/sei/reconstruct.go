@@ -23,14 +23,7 @@ func reconstructCommand() *cli.Command {
 }
 
 func runReconstruct(c *cli.Context) error {
-	if err := noArgs(c); err != nil {
-		return err
-	}
-	m, err := loadManifest(c)
-	if err != nil {
-		return err
-	}
-	r, err := attest.OpenRepo(c.String("repo"))
+	m, r, err := manifestAndRepo(c)
 	if err != nil {
 		return err
 	}

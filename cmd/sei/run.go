@@ -4,16 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
-	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/dag"
 	"seigarrena.dev/sei/rules"
 )
@@ -45,15 +42,11 @@ func runRun(c *cli.Context) error {
 		return err
 	}
 	defer e.close()
-	unlock, err := cache.Lock(filepath.Join(e.repo, ".sei", "cache"), func() {
-		fmt.Fprintln(c.App.ErrWriter, "sei: another sei is building this repository; waiting for it")
-	})
+	ctx, done, err := e.exclusive(c)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	defer done()
 	rep, err := e.build(ctx, c, nil)
 	if err != nil {
 		return err
