@@ -71,16 +71,22 @@ func (a *Adapter) Version(context.Context) (string, error) { return "command/1",
 
 func (a *Adapter) Stages() ([]adapters.Stage, error) { return a.stages, nil }
 
-// RunStage runs the stage's argv through sh -c when it is a single string
-// (the manifest form), in its own process group so that Ctrl-C and SIGKILL
-// of sei reach its children too.
+// RunStage runs the stage's argv (sh -c for the manifest's string form).
 func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
-	if len(s.Command) == 0 {
-		return adapters.Run{}, fmt.Errorf("stage %s: no command", s.Name)
+	return Exec(ctx, repo, a.Env, s.Name, s.Command)
+}
+
+// Exec runs argv in dir with env, in its own process group so that Ctrl-C
+// and SIGKILL of sei reach its children too, and captures its output. A
+// non-zero exit is a Run with ExitCode set, not an error; an error means the
+// command could not run at all, and names the stage.
+func Exec(ctx context.Context, dir string, env []string, stage string, argv []string) (adapters.Run, error) {
+	if len(argv) == 0 {
+		return adapters.Run{}, fmt.Errorf("stage %s: no command", stage)
 	}
-	cmd := exec.CommandContext(ctx, s.Command[0], s.Command[1:]...)
-	cmd.Dir = repo
-	cmd.Env = a.Env
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
@@ -95,7 +101,7 @@ func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (
 	case errors.As(err, &ee):
 		r.ExitCode = ee.ExitCode()
 	default:
-		return r, fmt.Errorf("stage %s: %w", s.Name, err)
+		return r, fmt.Errorf("stage %s: %w", stage, err)
 	}
 	return r, nil
 }

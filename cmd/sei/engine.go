@@ -13,6 +13,7 @@ import (
 
 	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/adapters/command"
+	"seigarrena.dev/sei/adapters/dvc"
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/dag"
@@ -40,8 +41,13 @@ func openEngine(c *cli.Context) (*engine, error) {
 		return nil, err
 	}
 	e := &engine{m: m, repo: repo}
-	if p := m.Pipeline; p != nil && p.Tool == "command" {
-		e.adapter = command.New(dag.CommandStages(m), p.Metrics)
+	if p := m.Pipeline; p != nil {
+		switch p.Tool {
+		case "command":
+			e.adapter = command.New(dag.CommandStages(m), p.Metrics)
+		case "dvc":
+			e.adapter = dvc.New(repo)
+		}
 	}
 	// The graph's stages come from the adapter (the seam every tool
 	// implements), never from the tool's files directly.

@@ -1,0 +1,152 @@
+package dvc
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"gopkg.in/yaml.v3"
+
+	"seigarrena.dev/sei/adapters"
+)
+
+// DefaultParams is the params file DVC reads when a params entry names none.
+const DefaultParams = "params.yaml"
+
+// readPipeline reads dvc.yaml into stages in declaration order. It reads
+// what sei needs (cmd, deps, outs, metrics, params) and rejects what it
+// cannot model faithfully (wdir, foreach, matrix) with the file, line and
+// column, instead of guessing.
+func readPipeline(repo string) ([]adapters.Stage, error) {
+	file := filepath.Join(repo, "dvc.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("dvc.yaml: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("dvc.yaml: %w", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("dvc.yaml: empty")
+	}
+	stages := mapGet(doc.Content[0], "stages")
+	if stages == nil || stages.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("dvc.yaml:%d:%d: no stages mapping", doc.Content[0].Line, doc.Content[0].Column)
+	}
+	var out []adapters.Stage
+	for i := 0; i+1 < len(stages.Content); i += 2 {
+		s, err := readStage(stages.Content[i].Value, stages.Content[i+1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func readStage(name string, n *yaml.Node) (adapters.Stage, error) {
+	at := func(m *yaml.Node, format string, args ...any) error {
+		return fmt.Errorf("dvc.yaml:%d:%d: stage %s: %s", m.Line, m.Column, name, fmt.Sprintf(format, args...))
+	}
+	s := adapters.Stage{Name: name, Pool: "dvc", PoolDepth: 1}
+	if n.Kind != yaml.MappingNode {
+		return s, at(n, "not a mapping")
+	}
+	for _, key := range []string{"wdir", "foreach", "matrix", "do"} {
+		if v := mapGet(n, key); v != nil {
+			return s, at(v, "%s is not supported by sei's DVC adapter; write the stages out", key)
+		}
+	}
+	if mapGet(n, "cmd") == nil {
+		return s, at(n, "no cmd")
+	}
+	deps, err := paths(mapGet(n, "deps"))
+	if err != nil {
+		return s, at(n, "deps: %v", err)
+	}
+	for _, d := range deps {
+		s.Inputs = append(s.Inputs, adapters.Input{Path: d})
+	}
+	params, err := paramFiles(mapGet(n, "params"))
+	if err != nil {
+		return s, at(n, "params: %v", err)
+	}
+	for _, p := range params {
+		s.Inputs = append(s.Inputs, adapters.Input{Path: p, Class: adapters.Impl})
+	}
+	for _, key := range []string{"outs", "metrics", "plots"} {
+		o, err := paths(mapGet(n, key))
+		if err != nil {
+			return s, at(n, "%s: %v", key, err)
+		}
+		s.Outputs = append(s.Outputs, o...)
+	}
+	return s, nil
+}
+
+// paths reads a DVC list whose items are "path" or {path: {options}}.
+func paths(n *yaml.Node) ([]string, error) {
+	if n == nil {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("line %d: not a list", n.Line)
+	}
+	var out []string
+	for _, it := range n.Content {
+		switch it.Kind {
+		case yaml.ScalarNode:
+			out = append(out, filepath.ToSlash(filepath.Clean(it.Value)))
+		case yaml.MappingNode:
+			for i := 0; i < len(it.Content); i += 2 {
+				out = append(out, filepath.ToSlash(filepath.Clean(it.Content[i].Value)))
+			}
+		default:
+			return nil, fmt.Errorf("line %d: an item is neither a path nor a mapping", it.Line)
+		}
+	}
+	return out, nil
+}
+
+// paramFiles lists the files a params entry reads: plain keys come from
+// params.yaml, {file: [keys]} from file. A params file is an input of the
+// stage as a whole (class impl): a finer key-level digest is DVC's own job.
+func paramFiles(n *yaml.Node) ([]string, error) {
+	if n == nil {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("line %d: not a list", n.Line)
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(f string) {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	for _, it := range n.Content {
+		if it.Kind == yaml.MappingNode {
+			for i := 0; i < len(it.Content); i += 2 {
+				add(filepath.ToSlash(filepath.Clean(it.Content[i].Value)))
+			}
+			continue
+		}
+		add(DefaultParams)
+	}
+	return out, nil
+}
+
+func mapGet(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
