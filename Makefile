@@ -2,9 +2,10 @@
 GO      ?= go
 PYTHON  ?= python3
 VENV    ?= .venv
+LOANVENV ?= .venv-loan
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test demo bench lint venv clean cosign-check
+.PHONY: build test demo bench lint venv venv-loan clean cosign-check
 
 build: bin/sei
 
@@ -19,9 +20,17 @@ $(VENV)/.stamp: tools/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 	touch $@
 
-test: venv
+# The loan scenario's pipeline tools (dvc, mlflow, dagster, scikit-learn),
+# pinned, in their own environment: the tests and the demo drive their CLIs.
+venv-loan: $(LOANVENV)/.stamp
+$(LOANVENV)/.stamp: testdata/loan/requirements.txt
+	$(PYTHON) -m venv $(LOANVENV)
+	$(LOANVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/loan/requirements.txt
+	touch $@
+
+test: venv venv-loan
 	$(GO) vet ./...
-	SEI_VENV=$(abspath $(VENV)) $(GO) test -count=1 ./...
+	SEI_VENV=$(abspath $(VENV)) SEI_LOAN_VENV=$(abspath $(LOANVENV)) $(GO) test -count=1 -timeout 30m ./...
 
 # cosign (built from the Go module proxy; ~9 minutes on 2 cores, so not
 # part of `make test`) verifies the bundles of the evidence script too.
@@ -47,4 +56,4 @@ lint:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin $(VENV)
+	rm -rf bin $(VENV) $(LOANVENV)
