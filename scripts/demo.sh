@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# The main job: the loan scenario in a scratch git repository, step by step.
-# Today it covers the foundation (manifest, risk analysis, OSCAL plan,
-# impact, conformance); sei run, status, verify and reconstruct join it as
-# the engine, evidence and backend issues land.
+# The main job: the loan scenario with DVC in a scratch git repository, step
+# by step: red gate on V1, the treatment as drift B, green gate on V2, the
+# evidence verified three ways, the story reconstructed from git, approval.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sei="$root/bin/sei"
@@ -10,38 +9,70 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sei-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+expect() { # expect CODE CMD...: run CMD, show its exit code, fail unless it is CODE
+  local want=$1; shift
+  set +e; "$@"; local got=$?; set -e
+  echo "(exit $got)"
+  [ "$got" = "$want" ] || { echo "demo: expected exit $want from: $*" >&2; exit 1; }
+}
 
-step "a fresh git repository with the loan scenario's sei.yaml"
-cd "$work"
-git init -q
-git config user.name "Demo Engineer"
-git config user.email "demo@example.org"
-"$sei" init
-cp "$root/testdata/loan/sei.yaml" sei.yaml
-git add sei.yaml
-git commit -q -m "declare: loan-scoring system and risk programme"
-echo "committed sei.yaml"
+# A throwaway signing key for the demo (CI would inject SEI_SIGNING_KEY).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/key.pem" 2>/dev/null
+chmod 600 "$work/key.pem"
+export SEI_SIGNING_KEY_FILE="$work/key.pem" DVC_NO_ANALYTICS=1
+export GIT_AUTHOR_NAME="Demo Engineer" GIT_AUTHOR_EMAIL="demo@example.org"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
 
-step "sei compile: risk section -> OSCAL 1.2.3 assessment plan"
-"$sei" compile
-"$sei" compile --check
-head -n 12 shared_data/policies/assessment_plan.oscal.yaml
+step "a fresh git repository: the loan scenario, German Credit data, DVC"
+repo="$work/loan"
+mkdir "$repo" && cd "$repo"
+cp -r "$root/testdata/loan/." . && rm -rf treatments
+"$root/scripts/loan-data.sh" .
+ln -s "$root/.venv-loan" .venv && echo .venv > .gitignore
+git init -q && git add -A && git commit -q -m "declare: loan-scoring system, data and pipeline"
+.venv/bin/dvc init -q && git add -A && git commit -q -m "dvc init"
+"$sei" compile && git add -A && git commit -q -m "compile: assessment plan"
+git log --oneline
 
-step "sei assess: 5x5 analysis per dimension, residual, proposals"
-"$sei" assess
+step "sei query: the real pipeline, featurize -> evaluate"
+"$sei" query 'kind(stage, *)'
+"$sei" query 'deps(stage:evaluate, 1)'
 
-step "sei impact: decisions, affected persons, foreseeable misuse"
-"$sei" impact
+step "sei run on V1 (plain logistic regression): the fairness gate is red"
+expect 5 "$sei" run
+grep -A3 '"control_id": "unfair-credit-exclusion"' .sei/bundle.json | head -4
+expect 5 "$sei" status
+git add -A && git commit -q -m "run: V1 evidence (gate red)"
 
-step "sei conformance: clause catalogues of the applicable standards"
-"$sei" conformance
-ls .sei/conformance
+step "the treatment: train.py V1 -> V2 (demographic-parity-constrained)"
+cp "$root/testdata/loan/treatments/train_v2.py" train.py
+git commit -q -am "treatment: constrain demographic parity by sex"
+expect 4 "$sei" status
+
+step "sei run on V2: only evaluate runs, the gate is green"
+expect 0 "$sei" run
+grep -A9 '"treatment_events"' .sei/bundle.json | head -10
+echo "-- a second run runs no tool:"
+expect 0 "$sei" run
+git add -A && git commit -q -m "run: V2 evidence (gate green)"
+
+step "verify: sei, then openssl+jq alone"
+expect 0 "$sei" verify
+bash "$root/scripts/verify-openssl.sh" .sei | tail -2
+
+step "reconstruct: the ISO 23894 cycle from git history"
+"$sei" reconstruct
+
+step "management approval, recorded as a trailer commit"
+"$sei" request
+"$sei" approve
+git log -1 --format='%s%n%n%b'
+expect 0 "$sei" status
 
 step "a broken manifest is refused with file:line:col and changes nothing"
-cp shared_data/policies/assessment_plan.oscal.yaml /tmp/plan.before.$$
+cp sei.lock "$work/lock.before"
 sed -i 's/likelihood: LIKELY/likelihood: PROBABLE/' sei.yaml
-if "$sei" compile; then echo "expected a failure" >&2; exit 1; else echo "exit code $?"; fi
-cmp shared_data/policies/assessment_plan.oscal.yaml /tmp/plan.before.$$ && echo "plan unchanged"
-rm -f /tmp/plan.before.$$
+expect 3 "$sei" run
+cmp sei.lock "$work/lock.before" && echo "sei.lock unchanged"
 echo
 echo "demo finished"
