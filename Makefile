@@ -46,9 +46,9 @@ demo: build venv-loan
 
 # Benchmarks with their peers in the same run (ninja-build and b3sum from
 # Debian; a missing peer is skipped), then the table of ratios.
-bench:
+bench: venv-loan
 	@command -v ninja >/dev/null && command -v b3sum >/dev/null || echo "note: install ninja-build and b3sum (apt-get) for the peer figures"
-	$(GO) test -run '^$$' -bench . -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules | tee bench.out
+	SEI_LOAN_VENV=$(abspath $(LOANVENV)) $(GO) test -run '^$$' -bench . -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
 	./scripts/benchtable.sh bench.out
 
 lint:

@@ -24,6 +24,11 @@ END {
   if (s != "") printf "%-34s %14s %14s %8s\n", "BLAKE3 1 GiB, 1 core (MB/s)", s, (p == "" ? "-" : p), (p == "" ? "-" : sprintf("%.0f%%", 100 * s / p))
   s = v["BenchmarkTree100kOneChanged", "files-read"]; t = v["BenchmarkTree100kOneChanged", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "100k files, 1 changed: files read", s, ms(t), "-"
+  split("status noop-run", kinds, " ")
+  for (k = 1; k <= 2; k++) {
+    s = v["BenchmarkLoanDVC/" kinds[k] "/sei", "ns/op"]; p = v["BenchmarkLoanDVC/" kinds[k] "/dvc", "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "loan " kinds[k] " (vs dvc; peer/sei)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.0fx", p / s))
+  }
   s = v["BenchmarkParse", "ns/op"]; p = v["BenchmarkPeerYAMLUnmarshal", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "manifest decode (vs yaml.v3 maps)", ms(s), ms(p), sprintf("%.2fx", s / p)
 }' "${1:-/dev/stdin}"

@@ -13,7 +13,7 @@ import (
 // loanVenv is the virtual environment with the loan scenario's pinned
 // pipeline tools (make venv-loan). Without it the backend tests cannot run:
 // in CI that is a failure, elsewhere a skip that says how to get it.
-func loanVenv(t *testing.T) string {
+func loanVenv(t testing.TB) string {
 	t.Helper()
 	v := os.Getenv("SEI_LOAN_VENV")
 	if _, err := os.Stat(filepath.Join(v, "bin", "python")); v == "" || err != nil {
@@ -27,7 +27,7 @@ func loanVenv(t *testing.T) string {
 
 // loanRepo makes a scratch git repository holding the loan scenario for
 // tool, with the German Credit data and the pinned tools linked in.
-func loanRepo(t *testing.T, tool string) string {
+func loanRepo(t testing.TB, tool string) string {
 	t.Helper()
 	venv := loanVenv(t)
 	dir := t.TempDir()
@@ -66,7 +66,7 @@ func loanRepo(t *testing.T, tool string) string {
 }
 
 // sei runs the CLI in-process and returns its output and exit code.
-func seiRun(t *testing.T, args ...string) (string, string, int) {
+func seiRun(t testing.TB, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(append([]string{"sei"}, args...), &out, &errb)
@@ -74,7 +74,7 @@ func seiRun(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-func shell(t *testing.T, dir, script string) string {
+func shell(t testing.TB, dir, script string) string {
 	t.Helper()
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
@@ -85,7 +85,7 @@ func shell(t *testing.T, dir, script string) string {
 	return string(out)
 }
 
-func replaceFile(t *testing.T, p, old, new string) {
+func replaceFile(t testing.TB, p, old, new string) {
 	t.Helper()
 	b, err := os.ReadFile(p)
 	if err != nil || !bytes.Contains(b, []byte(old)) {
