@@ -51,11 +51,11 @@ func TestStagesFromLoanPipeline(t *testing.T) {
 
 func TestUnsupportedAndBroken(t *testing.T) {
 	cases := map[string]string{
-		"stages:\n  a:\n    cmd: x\n    wdir: sub\n":                     "dvc.yaml:4:11: stage a: wdir is not supported",
-		"stages:\n  a:\n    foreach: [1, 2]\n    do: {cmd: x}\n":         "dvc.yaml:3:14: stage a: foreach is not supported",
-		"stages:\n  a:\n    deps: [x]\n":                                 "dvc.yaml:3:5: stage a: no cmd",
+		"stages:\n  a:\n    cmd: x\n    wdir: sub\n":                      "dvc.yaml:4:11: stage a: wdir is not supported",
+		"stages:\n  a:\n    foreach: [1, 2]\n    do: {cmd: x}\n":          "dvc.yaml:3:14: stage a: foreach is not supported",
+		"stages:\n  a:\n    deps: [x]\n":                                  "dvc.yaml:3:5: stage a: no cmd",
 		"stages:\n  a:\n    cmd: x\n    params: [{other.yaml: [k]}, s]\n": "",
-		"stages: [1]\n":                                                   "dvc.yaml:1:1: no stages mapping",
+		"stages: [1]\n": "dvc.yaml:1:1: no stages mapping",
 	}
 	for body, want := range cases {
 		_, err := New(writeDVC(t, body)).Stages()
