@@ -6,6 +6,11 @@ package adapters
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -60,4 +65,15 @@ type Reproducer interface {
 	// LockDigest is the bundle's pipeline_lock_digest ("sha256:<hex>"): the
 	// tool's own record of what it computed, read after a complete run.
 	LockDigest(ctx context.Context, repo string) (string, error)
+}
+
+// FileDigest is "sha256:<hex>" of a repository file, the form of
+// pipeline_lock_digest for adapters whose record is one file.
+func FileDigest(repo, rel string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+	if err != nil {
+		return "", fmt.Errorf("pipeline lock digest: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }

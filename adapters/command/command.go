@@ -6,13 +6,10 @@ package command
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -38,12 +35,7 @@ func New(stages []adapters.Stage, metrics string) *Adapter {
 // LockDigest is the SHA-256 of the metrics file: plain commands keep no
 // lock of their own, and the metrics file is what the gate read.
 func (a *Adapter) LockDigest(_ context.Context, repo string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(a.metrics)))
-	if err != nil {
-		return "", fmt.Errorf("pipeline lock digest: %w", err)
-	}
-	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return adapters.FileDigest(repo, a.metrics)
 }
 
 // allowedEnv are the variables a command stage inherits.

@@ -6,8 +6,6 @@ package dvc
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -123,10 +121,5 @@ func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (
 // LockDigest is "sha256:" of dvc.lock, as the specification defines
 // pipeline_lock_digest for DVC.
 func (a *Adapter) LockDigest(_ context.Context, repo string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(repo, "dvc.lock"))
-	if err != nil {
-		return "", fmt.Errorf("pipeline lock digest: %w", err)
-	}
-	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return adapters.FileDigest(repo, "dvc.lock")
 }

@@ -119,9 +119,16 @@ func (e *engine) bundleInput(ctx context.Context, c *cli.Context, rep *dag.Repor
 		}
 	}
 	bundle := filepath.Join(e.repo, ".sei", attest.BundleFile)
+	// Treatment events compare with the previous run: only evidence that
+	// still verifies may serve as that baseline.
 	if in.Previous, err = attest.ReadBundle(bundle); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "sei: warning: previous bundle unreadable, no treatment events: %v\n", err)
 		in.Previous = nil
+	} else if in.Previous != nil {
+		if err := verifyEvidence(e.repo); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "sei: warning: previous evidence does not verify, treatment events start afresh: %v\n", err)
+			in.Previous = nil
+		}
 	}
 	return in, nil
 }
