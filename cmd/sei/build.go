@@ -16,16 +16,22 @@ import (
 	"seigarrena.dev/sei/dag"
 )
 
+// The scheduling flags build and run share.
+var (
+	jobsFlag      = &cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "run `N` actions at once"}
+	explainFlag   = &cli.BoolFlag{Name: "explain", Usage: "say why each stage runs"}
+	keepGoingFlag = &cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, go on with what does not depend on it"}
+)
+
 func buildCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "build",
 		Usage:     "recompute the stale part of the graph, in parallel, and anchor it in sei.lock",
 		ArgsUsage: "[TARGET...]",
 		Flags: []cli.Flag{repoFlag,
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "run `N` actions at once"},
+			jobsFlag,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
-			&cli.BoolFlag{Name: "explain", Usage: "say why each stage runs"},
-			&cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, go on with what does not depend on it"},
+			explainFlag, keepGoingFlag,
 		},
 		Action: runBuild,
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -17,13 +16,9 @@ import (
 
 func runCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "run",
-		Usage: "build everything stale, apply the gate, write the signed .sei/bundle.json and anchor it in sei.lock",
-		Flags: []cli.Flag{repoFlag,
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "run `N` actions at once"},
-			&cli.BoolFlag{Name: "explain", Usage: "say why each stage runs"},
-			&cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, go on with what does not depend on it"},
-		},
+		Name:   "run",
+		Usage:  "build everything stale, apply the gate, write the signed .sei/bundle.json and anchor it in sei.lock",
+		Flags:  []cli.Flag{repoFlag, jobsFlag, explainFlag, keepGoingFlag},
 		Action: runRun,
 	}
 }
