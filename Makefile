@@ -3,6 +3,7 @@ GO      ?= go
 PYTHON  ?= python3
 VENV    ?= .venv
 LOANVENV ?= .venv-loan
+DAGVENV ?= .venv-loan-dagster
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: build test demo bench lint venv venv-loan clean cosign-check
@@ -22,15 +23,21 @@ $(VENV)/.stamp: tools/requirements.txt
 
 # The loan scenario's pipeline tools (dvc, mlflow, dagster, scikit-learn),
 # pinned, in their own environment: the tests and the demo drive their CLIs.
-venv-loan: $(LOANVENV)/.stamp
+venv-loan: $(LOANVENV)/.stamp $(DAGVENV)/.stamp
 $(LOANVENV)/.stamp: testdata/loan/requirements.txt
 	$(PYTHON) -m venv $(LOANVENV)
 	$(LOANVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/loan/requirements.txt
 	touch $@
 
+# Dagster apart: it needs antlr4 4.13 at run time, dvc's hydra-core pins 4.9.
+$(DAGVENV)/.stamp: testdata/loan/requirements-dagster.txt
+	$(PYTHON) -m venv $(DAGVENV)
+	$(DAGVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/loan/requirements-dagster.txt
+	touch $@
+
 test: venv venv-loan
 	$(GO) vet ./...
-	SEI_VENV=$(abspath $(VENV)) SEI_LOAN_VENV=$(abspath $(LOANVENV)) $(GO) test -count=1 -timeout 30m ./...
+	SEI_VENV=$(abspath $(VENV)) SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -count=1 -timeout 30m ./...
 
 # cosign (built from the Go module proxy; ~9 minutes on 2 cores, so not
 # part of `make test`) verifies the bundles of the evidence script too.
@@ -48,7 +55,7 @@ demo: build venv-loan
 # Debian; a missing peer is skipped), then the table of ratios.
 bench: venv-loan
 	@command -v ninja >/dev/null && command -v b3sum >/dev/null || echo "note: install ninja-build and b3sum (apt-get) for the peer figures"
-	SEI_LOAN_VENV=$(abspath $(LOANVENV)) $(GO) test -run '^$$' -bench . -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
+	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -run '^$$' -bench . -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
 	./scripts/benchtable.sh bench.out
 
 lint:
@@ -56,4 +63,4 @@ lint:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin $(VENV) $(LOANVENV)
+	rm -rf bin $(VENV) $(LOANVENV) $(DAGVENV)

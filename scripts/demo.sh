@@ -28,7 +28,7 @@ repo="$work/loan"
 mkdir "$repo" && cd "$repo"
 cp -r "$root/testdata/loan/." . && rm -rf treatments
 "$root/scripts/loan-data.sh" .
-ln -s "$root/.venv-loan" .venv && echo .venv > .gitignore
+ln -s "$root/.venv-loan" .venv
 git init -q && git add -A && git commit -q -m "declare: loan-scoring system, data and pipeline"
 .venv/bin/dvc init -q && git add -A && git commit -q -m "dvc init"
 "$sei" compile && git add -A && git commit -q -m "compile: assessment plan"

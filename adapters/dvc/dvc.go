@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -23,16 +22,9 @@ type Adapter struct {
 	env  []string
 }
 
-// New finds dvc: the repository's own .venv first (the scenario's pinned
-// tools), then PATH. A missing dvc is reported when a stage must run, so
-// that status and query work without it.
+// New finds dvc (adapters.FindTool) and prepares its environment.
 func New(repo string) *Adapter {
-	a := &Adapter{repo: repo}
-	if p := filepath.Join(repo, ".venv", "bin", "dvc"); isExec(p) {
-		a.bin = p
-	} else if p, err := exec.LookPath("dvc"); err == nil {
-		a.bin = p
-	}
+	a := &Adapter{repo: repo, bin: adapters.FindTool(repo, "dvc")}
 	tmp := filepath.Join(repo, ".dvc", "tmp")
 	a.env = append(command.ScrubbedEnv(os.Environ()),
 		"DVC_NO_ANALYTICS=1", // no telemetry
@@ -43,39 +35,23 @@ func New(repo string) *Adapter {
 	return a
 }
 
-func isExec(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
 func (a *Adapter) Tool() string { return "dvc" }
 
-// Version is read from the installed package's metadata directory next to
-// the executable (dvc-<version>.dist-info), which costs a directory read;
-// `dvc --version` costs a Python start-up (about a second) on every build.
+// Version comes from the package metadata (adapters.DistVersion).
 func (a *Adapter) Version(ctx context.Context) (string, error) {
 	if a.bin == "" {
 		return "", a.missing()
 	}
-	real, err := filepath.EvalSymlinks(a.bin)
-	if err != nil {
-		return "", err
-	}
-	glob := filepath.Join(filepath.Dir(real), "..", "lib", "python*", "site-packages", "dvc-*.dist-info")
-	if m, _ := filepath.Glob(glob); len(m) == 1 {
-		return strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m[0]), "dvc-"), ".dist-info"), nil
-	}
-	r, err := command.Exec(ctx, a.repo, a.env, "dvc --version", []string{a.bin, "--version"})
-	if err != nil || r.ExitCode != 0 {
-		return "", fmt.Errorf("%s --version failed: %v %s", a.bin, err, r.Stderr)
-	}
-	return strings.TrimSpace(string(r.Stdout)), nil
+	return adapters.DistVersion(ctx, a.bin, "dvc", func(ctx context.Context) (string, error) {
+		r, err := command.Exec(ctx, a.repo, a.env, "dvc --version", []string{a.bin, "--version"})
+		if err != nil || r.ExitCode != 0 {
+			return "", fmt.Errorf("%s --version failed: %v %s", a.bin, err, r.Stderr)
+		}
+		return strings.TrimSpace(string(r.Stdout)), nil
+	})
 }
 
-func (a *Adapter) missing() error {
-	return fmt.Errorf("dvc not found in %s/.venv/bin or on PATH; install it (make venv-loan, then link .venv) or put it on PATH",
-		a.repo)
-}
+func (a *Adapter) missing() error { return adapters.MissingTool(a.repo, "dvc") }
 
 // Stages are dvc.yaml's. dvc.lock is an output of every sink stage (one
 // whose outputs no stage reads), so that restoring a sink from sei's cache

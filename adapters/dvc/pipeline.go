@@ -30,7 +30,7 @@ func readPipeline(repo string) ([]adapters.Stage, error) {
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("dvc.yaml: empty")
 	}
-	stages := mapGet(doc.Content[0], "stages")
+	stages := adapters.MapGet(doc.Content[0], "stages")
 	if stages == nil || stages.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("dvc.yaml:%d:%d: no stages mapping", doc.Content[0].Line, doc.Content[0].Column)
 	}
@@ -54,21 +54,21 @@ func readStage(name string, n *yaml.Node) (adapters.Stage, error) {
 		return s, at(n, "not a mapping")
 	}
 	for _, key := range []string{"wdir", "foreach", "matrix", "do"} {
-		if v := mapGet(n, key); v != nil {
+		if v := adapters.MapGet(n, key); v != nil {
 			return s, at(v, "%s is not supported by sei's DVC adapter; write the stages out", key)
 		}
 	}
-	if mapGet(n, "cmd") == nil {
+	if adapters.MapGet(n, "cmd") == nil {
 		return s, at(n, "no cmd")
 	}
-	deps, err := paths(mapGet(n, "deps"))
+	deps, err := adapters.DeclPaths(adapters.MapGet(n, "deps"))
 	if err != nil {
 		return s, at(n, "deps: %v", err)
 	}
 	for _, d := range deps {
 		s.Inputs = append(s.Inputs, adapters.Input{Path: d})
 	}
-	params, err := paramFiles(mapGet(n, "params"))
+	params, err := paramFiles(adapters.MapGet(n, "params"))
 	if err != nil {
 		return s, at(n, "params: %v", err)
 	}
@@ -76,37 +76,13 @@ func readStage(name string, n *yaml.Node) (adapters.Stage, error) {
 		s.Inputs = append(s.Inputs, adapters.Input{Path: p, Class: adapters.Impl})
 	}
 	for _, key := range []string{"outs", "metrics", "plots"} {
-		o, err := paths(mapGet(n, key))
+		o, err := adapters.DeclPaths(adapters.MapGet(n, key))
 		if err != nil {
 			return s, at(n, "%s: %v", key, err)
 		}
 		s.Outputs = append(s.Outputs, o...)
 	}
 	return s, nil
-}
-
-// paths reads a DVC list whose items are "path" or {path: {options}}.
-func paths(n *yaml.Node) ([]string, error) {
-	if n == nil {
-		return nil, nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("line %d: not a list", n.Line)
-	}
-	var out []string
-	for _, it := range n.Content {
-		switch it.Kind {
-		case yaml.ScalarNode:
-			out = append(out, filepath.ToSlash(filepath.Clean(it.Value)))
-		case yaml.MappingNode:
-			for i := 0; i < len(it.Content); i += 2 {
-				out = append(out, filepath.ToSlash(filepath.Clean(it.Content[i].Value)))
-			}
-		default:
-			return nil, fmt.Errorf("line %d: an item is neither a path nor a mapping", it.Line)
-		}
-	}
-	return out, nil
 }
 
 // paramFiles lists the files a params entry reads: plain keys come from
@@ -137,16 +113,4 @@ func paramFiles(n *yaml.Node) ([]string, error) {
 		add(DefaultParams)
 	}
 	return out, nil
-}
-
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }

@@ -13,7 +13,9 @@ import (
 
 	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/adapters/command"
+	"seigarrena.dev/sei/adapters/dagster"
 	"seigarrena.dev/sei/adapters/dvc"
+	"seigarrena.dev/sei/adapters/mlflow"
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/dag"
@@ -47,6 +49,10 @@ func openEngine(c *cli.Context) (*engine, error) {
 			e.adapter = command.New(dag.CommandStages(m), p.Metrics)
 		case "dvc":
 			e.adapter = dvc.New(repo)
+		case "mlflow":
+			e.adapter = mlflow.New(repo, p.Metrics)
+		case "dagster":
+			e.adapter = dagster.New(repo, p.Metrics)
 		}
 	}
 	// The graph's stages come from the adapter (the seam every tool

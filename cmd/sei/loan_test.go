@@ -11,16 +11,23 @@ import (
 )
 
 // loanVenv is the virtual environment with the loan scenario's pinned
-// pipeline tools (make venv-loan). Without it the backend tests cannot run:
-// in CI that is a failure, elsewhere a skip that says how to get it.
-func loanVenv(t testing.TB) string {
+// pipeline tools for tool (make venv-loan): SEI_LOAN_VENV for dvc and
+// mlflow, SEI_DAGSTER_VENV for dagster, which cannot share it. Without it
+// the backend tests cannot run: in CI that is a failure, elsewhere a skip
+// that says how to get it.
+func loanVenv(t testing.TB, tool string) string {
 	t.Helper()
-	v := os.Getenv("SEI_LOAN_VENV")
+	name, dir := "SEI_LOAN_VENV", ".venv-loan"
+	if tool == "dagster" {
+		name, dir = "SEI_DAGSTER_VENV", ".venv-loan-dagster"
+	}
+	v := os.Getenv(name)
 	if _, err := os.Stat(filepath.Join(v, "bin", "python")); v == "" || err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("SEI_LOAN_VENV=%q has no bin/python; CI must run `make venv-loan` (make test does)", v)
+			t.Fatalf("%s=%q has no bin/python; CI must run `make venv-loan` (make test does)", name, v)
 		}
-		t.Skip("the loan scenario's tools are not installed: run `make venv-loan` and set SEI_LOAN_VENV=$PWD/.venv-loan (make test does both)")
+		t.Skipf("the loan scenario's %s is not installed: run `make venv-loan` and set %s=$PWD/%s (make test does both)",
+			tool, name, dir)
 	}
 	return v
 }
@@ -29,7 +36,7 @@ func loanVenv(t testing.TB) string {
 // tool, with the German Credit data and the pinned tools linked in.
 func loanRepo(t testing.TB, tool string) string {
 	t.Helper()
-	venv := loanVenv(t)
+	venv := loanVenv(t, tool)
 	dir := t.TempDir()
 	out, err := exec.Command("cp", "-r", "../../testdata/loan/.", dir).CombinedOutput()
 	if err != nil {
@@ -42,7 +49,6 @@ func loanRepo(t testing.TB, tool string) string {
 	if err := os.Symlink(venv, filepath.Join(dir, ".venv")); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, ".gitignore"), []byte(".venv\n"), 0o644)
 	if tool != "dvc" {
 		replaceFile(t, filepath.Join(dir, "sei.yaml"), "tool: dvc", "tool: "+tool)
 	}

@@ -28,6 +28,41 @@ def params() -> dict:
     return yaml.safe_load((ROOT / "params.yaml").read_text())
 
 
+def gate_failures(metrics: dict) -> list:
+    """The gate measures of sei.yaml whose constraint the metrics break, so
+    that a backend's own check (MLflow's @champion, Dagster's asset check)
+    follows the manifest's thresholds. sei's gate stays the authority."""
+    ops = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+    manifest = yaml.safe_load((ROOT / "sei.yaml").read_text())
+    failed = []
+    for risk in manifest.get("risk", {}).get("risks", []):
+        for treat in risk.get("treat", []):
+            for m in treat.get("measures", []):
+                if m.get("enforcement") != "gate":
+                    continue
+                op, threshold = m["constraint"].split()
+                v = metrics.get(m["id"])
+                v = v.get("value") if isinstance(v, dict) else v
+                if v is None or not ops[op](float(v), float(threshold)):
+                    failed.append(m["id"])
+    return failed
+
+
+def flat(metrics: dict) -> dict:
+    """The metrics as name -> number, for a tracker: a measure's value under
+    its id, its confidence interval under id.ci_low and id.ci_high."""
+    out = {}
+    for k, v in metrics.items():
+        if isinstance(v, dict):
+            out[k] = v["value"]
+            for p in ("ci_low", "ci_high", "n"):
+                if p in v.get("power", {}):
+                    out[f"{k}.{p}"] = v["power"][p]
+        else:
+            out[k] = v
+    return out
+
+
 def load_applications() -> pd.DataFrame:
     """The applications as the Croissant descriptor declares them."""
     desc = json.loads(CROISSANT.read_text())

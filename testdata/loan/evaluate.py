@@ -4,7 +4,14 @@ import pickle
 import compliance_eval
 import train
 
-if __name__ == "__main__":
-    _, model = compliance_eval.run(train.build_model)
+
+def main():
+    """Write metrics.json and model.pkl; return (metrics, model)."""
+    metrics, model = compliance_eval.run(train.build_model)
     with open(compliance_eval.ROOT / "model.pkl", "wb") as f:
         pickle.dump(model, f)
+    return metrics, model
+
+
+if __name__ == "__main__":
+    main()

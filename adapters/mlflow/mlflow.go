@@ -1,0 +1,168 @@
+// Package mlflow is the Reproducer for pipeline.tool: mlflow. It reads
+// MLproject to declare one stage per entry point, runs each stale entry
+// point with `mlflow run --env-manager local` against a SQLite tracking
+// store in the repository, reads the run back with `mlflow runs describe`,
+// checks that the metrics file says what the run logged, and anchors the
+// canonical digest of the run's metrics in the bundle.
+package mlflow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"seigarrena.dev/sei/adapters"
+	"seigarrena.dev/sei/adapters/command"
+)
+
+// Adapter drives the mlflow CLI of one repository.
+type Adapter struct {
+	repo    string
+	bin     string // the mlflow executable; "" when none was found
+	metrics string // pipeline.metrics, repository-relative
+	env     []string
+}
+
+// New finds mlflow (adapters.FindTool) and prepares an offline, quiet
+// environment: the tracking store is sqlite:///<repo>/mlflow.db (an
+// absolute path: `mlflow run` hands the URI to a child whose working
+// directory may differ, and MLflow 3.13+ refuses the ./mlruns file store),
+// and telemetry is off.
+func New(repo, metrics string) *Adapter {
+	a := &Adapter{repo: repo, bin: adapters.FindTool(repo, "mlflow"), metrics: metrics}
+	env := command.ScrubbedEnv(os.Environ())
+	if a.bin != "" {
+		env = adapters.WithPath(env, filepath.Dir(a.bin))
+	}
+	a.env = append(env,
+		"MLFLOW_TRACKING_URI=sqlite:///"+filepath.ToSlash(filepath.Join(repo, "mlflow.db")),
+		"MLFLOW_DISABLE_TELEMETRY=true", "DO_NOT_TRACK=true",
+		"GIT_PYTHON_REFRESH=quiet", // a missing git binary is not an error
+	)
+	return a
+}
+
+func (a *Adapter) Tool() string { return "mlflow" }
+
+// Version comes from the package metadata (adapters.DistVersion).
+func (a *Adapter) Version(ctx context.Context) (string, error) {
+	if a.bin == "" {
+		return "", adapters.MissingTool(a.repo, "mlflow")
+	}
+	return adapters.DistVersion(ctx, a.bin, "mlflow", func(ctx context.Context) (string, error) {
+		r, err := command.Exec(ctx, a.repo, a.env, "mlflow --version", []string{a.bin, "--version"})
+		if err != nil || r.ExitCode != 0 {
+			return "", fmt.Errorf("%s --version failed: %v %s", a.bin, err, r.Stderr)
+		}
+		return strings.TrimSpace(string(r.Stdout)), nil
+	})
+}
+
+// Stages are MLproject's entry points that declare files. Each stage also
+// reads MLproject (its command lives there) and writes its run record; the
+// entry's command text is part of the stage's command, hence of its key.
+// One at a time: runs share one SQLite store and one registry.
+func (a *Adapter) Stages() ([]adapters.Stage, error) {
+	p, err := readProject(a.repo)
+	if err != nil {
+		return nil, err
+	}
+	var out []adapters.Stage
+	for _, e := range p.entries {
+		s := adapters.Stage{Name: e.name, Pool: "mlflow", PoolDepth: 1,
+			Command: []string{"mlflow", "run", ".", "-e", e.name, "--env-manager", "local",
+				"--experiment-name", p.name},
+			Inputs:  []adapters.Input{{Path: ProjectFile, Class: adapters.Impl}},
+			Outputs: append(slices.Clone(e.outs), recordPath(e.name)),
+		}
+		for _, d := range e.deps {
+			s.Inputs = append(s.Inputs, adapters.Input{Path: d})
+		}
+		s.Command = append(s.Command, "#", e.command) // key only; stripped before running
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// argv is the stage's command without the key-only tail.
+func argv(s adapters.Stage) []string {
+	if i := slices.Index(s.Command, "#"); i >= 0 {
+		return s.Command[:i]
+	}
+	return s.Command
+}
+
+// RunStage runs one entry point, then reads its run back and records it.
+// A run that fails is a Run with its exit code and output; a run whose
+// record cannot be read or disagrees with the metrics file is an error
+// naming the stage.
+func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
+	if a.bin == "" {
+		return adapters.Run{}, fmt.Errorf("stage %s: %w", s.Name, adapters.MissingTool(a.repo, "mlflow"))
+	}
+	run, err := command.Exec(ctx, repo, a.env, s.Name, append([]string{a.bin}, argv(s)[1:]...))
+	if err != nil || run.ExitCode != 0 {
+		return run, err
+	}
+	id, ok := runID(run.Stderr)
+	if !ok {
+		return run, fmt.Errorf("stage %s: mlflow run printed no run id:\n%s", s.Name, run.Stderr)
+	}
+	rec, err := a.describe(ctx, repo, s.Name, id)
+	if err != nil {
+		return run, err
+	}
+	if slices.Contains(s.Outputs, a.metrics) {
+		data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(a.metrics)))
+		if err != nil {
+			return run, fmt.Errorf("stage %s: %w", s.Name, err)
+		}
+		if err := agree(rec, a.metrics, data); err != nil {
+			return run, fmt.Errorf("stage %s: %w", s.Name, err)
+		}
+	}
+	if err := writeRecord(repo, rec); err != nil {
+		return run, fmt.Errorf("stage %s: %w", s.Name, err)
+	}
+	return run, nil
+}
+
+// describe reads a run back through the CLI, as an auditor would.
+func (a *Adapter) describe(ctx context.Context, repo, entry, id string) (*RunRecord, error) {
+	r, err := command.Exec(ctx, repo, a.env, entry, []string{a.bin, "runs", "describe", "--run-id", id})
+	if err != nil {
+		return nil, err
+	}
+	if r.ExitCode != 0 {
+		return nil, fmt.Errorf("stage %s: mlflow runs describe --run-id %s: exit %d\n%s", entry, id, r.ExitCode, r.Stderr)
+	}
+	rec, err := parseDescribe(entry, r.Stdout)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: %w", entry, err)
+	}
+	return rec, nil
+}
+
+// LockDigest is the canonical SHA-256 of the metrics of the run that wrote
+// the metrics file, from its run record: read back with `mlflow runs
+// describe` when the run finished, so that a no-op `sei run` does not pay
+// a Python start-up to ask again.
+func (a *Adapter) LockDigest(_ context.Context, repo string) (string, error) {
+	stages, err := a.Stages()
+	if err != nil {
+		return "", err
+	}
+	for _, s := range stages {
+		if slices.Contains(s.Outputs, a.metrics) {
+			rec, err := readRecord(repo, s.Name)
+			if err != nil {
+				return "", err
+			}
+			return rec.MetricsDigest, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no entry point lists %s in its outs", ProjectFile, a.metrics)
+}
