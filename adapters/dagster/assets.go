@@ -62,10 +62,7 @@ func (a *Adapter) listAssets(ctx context.Context) ([]asset, error) {
 		return nil, fmt.Errorf("%s: %w", DefsFile, err)
 	}
 	version, _ := a.Version(ctx)
-	h := sha256.New()
-	fmt.Fprintf(h, "dagster %s\n", version)
-	h.Write(src)
-	memo := filepath.Join(a.repo, ".sei", "cache", "dagster-assets", hex.EncodeToString(h.Sum(nil))+".json")
+	memo := a.memoPath(version, src)
 	var out []asset
 	if data, err := os.ReadFile(memo); err == nil && json.Unmarshal(data, &out) == nil {
 		return out, nil
@@ -87,6 +84,15 @@ func (a *Adapter) listAssets(ctx context.Context) ([]asset, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// memoPath is where the asset graph of definitions src, loaded by Dagster
+// version, is kept.
+func (a *Adapter) memoPath(version string, src []byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "dagster %s\n", version)
+	h.Write(src)
+	return filepath.Join(a.repo, ".sei", "cache", "dagster-assets", hex.EncodeToString(h.Sum(nil))+".json")
 }
 
 // ordered sorts assets so that each comes after the assets it depends on,

@@ -48,6 +48,15 @@ func loanStory(t *testing.T, be backend) {
 		t.Fatalf("V1 status: exit %d, want fresh and gate red (%d)", code, exitGateFail)
 	}
 	be.afterV1(t, dir)
+	// The graph is the tool's own pipeline: two stages, data before evaluation.
+	if out, _, _ := seiRun(t, "query", "--repo", dir, "kind(stage, *)"); strings.TrimSpace(out) != data+"\n"+eval &&
+		strings.TrimSpace(out) != eval+"\n"+data {
+		t.Errorf("stages in the graph:\n%s\nwant %s and %s", out, data, eval)
+	}
+	if out, _, _ := seiRun(t, "query", "--repo", dir, "somepath("+data+", "+eval+")"); !strings.Contains(out, data) ||
+		!strings.Contains(out, eval) {
+		t.Errorf("no path from %s to %s:\n%s", data, eval, out)
+	}
 	shell(t, dir, "git add -A && git commit -qm 'run: V1 evidence'")
 	v1Commit := head()
 
