@@ -29,6 +29,11 @@ END {
     s = v["BenchmarkLoanDVC/" kinds[k] "/sei", "ns/op"]; p = v["BenchmarkLoanDVC/" kinds[k] "/dvc", "ns/op"]
     if (s != "") printf "%-34s %14s %14s %8s\n", "loan " kinds[k] " (vs dvc; peer/sei)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.0fx", p / s))
   }
+  split("dvc mlflow dagster", tools, " ")
+  for (k = 1; k <= 3; k++) {
+    s = v["BenchmarkLoanFullRun/" tools[k] "/sei", "ns/op"]; p = v["BenchmarkLoanFullRun/" tools[k] "/" tools[k], "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "loan full run, " tools[k] " (sei/tool)", sprintf("%.1f s", s / 1e9), (p == "" ? "-" : sprintf("%.1f s", p / 1e9)), (p == "" ? "-" : sprintf("%.2fx", s / p))
+  }
   s = v["BenchmarkParse", "ns/op"]; p = v["BenchmarkPeerYAMLUnmarshal", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "manifest decode (vs yaml.v3 maps)", ms(s), ms(p), sprintf("%.2fx", s / p)
 }' "${1:-/dev/stdin}"

@@ -95,7 +95,8 @@ func argv(s adapters.Stage) []string {
 	return s.Command
 }
 
-// RunStage runs one entry point, then reads its run back and records it.
+// RunStage runs one entry point and records its run; the run that writes
+// the metrics file is read back first.
 // A run that fails is a Run with its exit code and output; a run whose
 // record cannot be read or disagrees with the metrics file is an error
 // naming the stage.
@@ -111,11 +112,14 @@ func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (
 	if !ok {
 		return run, fmt.Errorf("stage %s: mlflow run printed no run id:\n%s", s.Name, run.Stderr)
 	}
-	rec, err := a.describe(ctx, repo, s.Name, id)
-	if err != nil {
-		return run, err
-	}
+	// Only the run that writes the metrics file is read back: describing
+	// costs a Python start-up (about 5 s), and the other runs' metrics
+	// reach neither the gate nor the bundle.
+	rec := &RunRecord{EntryPoint: s.Name, RunID: id}
 	if slices.Contains(s.Outputs, a.metrics) {
+		if rec, err = a.describe(ctx, repo, s.Name, id); err != nil {
+			return run, err
+		}
 		data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(a.metrics)))
 		if err != nil {
 			return run, fmt.Errorf("stage %s: %w", s.Name, err)
@@ -160,6 +164,9 @@ func (a *Adapter) LockDigest(_ context.Context, repo string) (string, error) {
 			rec, err := readRecord(repo, s.Name)
 			if err != nil {
 				return "", err
+			}
+			if rec.MetricsDigest == "" {
+				return "", fmt.Errorf("%s: run %s has no metrics digest", recordPath(s.Name), rec.RunID)
 			}
 			return rec.MetricsDigest, nil
 		}

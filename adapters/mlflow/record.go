@@ -23,10 +23,10 @@ import (
 // stage.
 type RunRecord struct {
 	EntryPoint    string             `json:"entry_point"`
-	ExperimentID  string             `json:"experiment_id"`
 	RunID         string             `json:"run_id"`
-	Metrics       map[string]float64 `json:"metrics"`
-	MetricsDigest string             `json:"metrics_digest"`
+	ExperimentID  string             `json:"experiment_id,omitempty"`  // the rest only for the run
+	Metrics       map[string]float64 `json:"metrics,omitempty"`        // that wrote the metrics file,
+	MetricsDigest string             `json:"metrics_digest,omitempty"` // read back with runs describe
 }
 
 // recordPath is the repository path of an entry point's run record.

@@ -51,3 +51,44 @@ func exitIs(code int) func(error) bool {
 		return ok && ee.ExitCode() == code
 	}
 }
+
+// BenchmarkLoanFullRun is the wall time of a full V1 run on a fresh
+// repository for each backend, next to the tool running the same pipeline
+// by itself in the same run: the ratio is sei's overhead (graph, hashing,
+// gate, signed evidence) on top of the tool. Setup is not timed.
+func BenchmarkLoanFullRun(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "sei")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	tools := []struct {
+		tool string
+		env  []string
+		peer string // the tool's own full run, in the repository
+	}{
+		{"dvc", []string{"DVC_NO_ANALYTICS=1"}, ".venv/bin/dvc repro -q"},
+		{"mlflow", []string{"MLFLOW_DISABLE_TELEMETRY=true"}, `export MLFLOW_TRACKING_URI=sqlite:///$PWD/mlflow.db PATH=$PWD/.venv/bin:$PATH
+			for e in featurize main; do .venv/bin/mlflow run . -e $e --env-manager local --experiment-name loan-scoring || exit 1; done`},
+		{"dagster", []string{"DAGSTER_DISABLE_TELEMETRY=1"}, `mkdir -p .dagster && DAGSTER_HOME=$PWD/.dagster .venv/bin/dagster asset materialize -f dagster_defs.py --select '*'`},
+	}
+	for _, tl := range tools {
+		for _, who := range []string{"sei", tl.tool} {
+			b.Run(tl.tool+"/"+who, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					dir := loanRepo(b, tl.tool)
+					cmd := exec.Command("bash", "-c", tl.peer)
+					ok := exitIs(0)
+					if who == "sei" {
+						cmd, ok = exec.Command(bin, "run"), exitIs(exitGateFail) // V1: the gate fails
+					}
+					cmd.Dir, cmd.Env = dir, append(os.Environ(), tl.env...)
+					b.StartTimer()
+					if out, err := cmd.CombinedOutput(); !ok(err) {
+						b.Fatalf("%s %s: %v\n%s", tl.tool, who, err, out)
+					}
+				}
+			})
+		}
+	}
+}
