@@ -26,6 +26,7 @@ type Builder struct {
 	Store     *cache.Store
 	Hasher    *cache.Hasher // created by Build when nil
 	Adapter   adapters.Reproducer
+	Remote    RemoteCache // nil: local only
 	Jobs      int
 	KeepGoing bool
 	DryRun    bool

@@ -10,6 +10,16 @@ import (
 	"seigarrena.dev/sei/cache"
 )
 
+// RemoteCache shares action results between machines (cache/remote). It
+// is consulted after a local miss and told about every result that ran
+// here; its failures never fail a build, so it returns no errors.
+type RemoteCache interface {
+	// Fetch stores a verified remote result for id in s; false on a miss.
+	Fetch(ctx context.Context, id cache.ActionID, s *cache.Store) bool
+	// Put uploads a result that ran here (when uploads are allowed).
+	Put(ctx context.Context, id cache.ActionID, r *cache.Result, s *cache.Store)
+}
+
 // execStage looks the stage up in the action cache; on a hit it puts any
 // missing or changed output back from the CAS, on a miss it runs the
 // command through the adapter and records the result, blobs first.
@@ -24,7 +34,11 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 			return NodeResult{State: Cached}
 		}
 	}
-	if res, ok := b.Store.Get(key); ok {
+	res, ok := b.Store.Get(key)
+	if !ok && b.Remote != nil && !b.DryRun && b.Remote.Fetch(ctx, key, b.Store) {
+		res, ok = b.Store.Get(key) // fetched, verified and stored locally
+	}
+	if ok {
 		if st, ok := b.restore(res); ok {
 			b.out[n.ID] = outputsDigest(res.Outputs)
 			if !b.DryRun {
@@ -50,7 +64,7 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 		r.State, r.Err = Failed, fmt.Errorf("%s: command exited with status %d", n.Name, run.ExitCode)
 		return r
 	}
-	if err := b.record(n, key, pre, run.Stdout, run.Stderr, run.Duration); err != nil {
+	if err := b.record(ctx, n, key, pre, run.Stdout, run.Stderr, run.Duration); err != nil {
 		r.State, r.Err = Failed, err
 		return r
 	}
@@ -58,7 +72,7 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	return r
 }
 
-func (b *Builder) record(n *Node, key cache.ActionID, pre string, stdout, stderr []byte, d time.Duration) error {
+func (b *Builder) record(ctx context.Context, n *Node, key cache.ActionID, pre string, stdout, stderr []byte, d time.Duration) error {
 	outs, err := b.collectOutputs(n)
 	if err != nil {
 		return err
@@ -77,6 +91,9 @@ func (b *Builder) record(n *Node, key cache.ActionID, pre string, stdout, stderr
 	}
 	if err := b.Store.Put(key, res); err != nil {
 		return err
+	}
+	if b.Remote != nil {
+		b.Remote.Put(ctx, key, res, b.Store)
 	}
 	b.out[n.ID] = outputsDigest(outs)
 	return b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: int64(d)}, pre)

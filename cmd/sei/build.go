@@ -31,7 +31,7 @@ func buildCommand() *cli.Command {
 		Flags: []cli.Flag{repoFlag,
 			jobsFlag,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
-			explainFlag, keepGoingFlag,
+			explainFlag, keepGoingFlag, remoteCacheFlag, remoteUploadFlag, remoteTimeoutFlag,
 		},
 		Action: runBuild,
 	}
@@ -70,6 +70,14 @@ func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID
 	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Adapter: e.adapter,
 		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
 	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"), isTerminal(c.App.Writer))
+	rc, err := remoteClient(c)
+	if err != nil {
+		return nil, err
+	}
+	if rc != nil {
+		b.Remote = rc
+		defer func() { fmt.Fprintln(c.App.Writer, rc.Stats()) }()
+	}
 	return b.Build(ctx, targets)
 }
 

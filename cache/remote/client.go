@@ -1,0 +1,224 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"seigarrena.dev/sei/cache"
+)
+
+// Stats is what a build moved through the remote cache.
+type Stats struct {
+	Hits, Misses, Rejected, Uploads int
+	BytesDown, BytesUp              int64
+	Down                            bool // the server stopped answering; the build went on locally
+}
+
+func (s Stats) String() string {
+	out := fmt.Sprintf("remote: %d hits, %d misses, %d rejected, %d uploads, %s down, %s up",
+		s.Hits, s.Misses, s.Rejected, s.Uploads, size(s.BytesDown), size(s.BytesUp))
+	if s.Down {
+		out += " (server unavailable: the rest was local)"
+	}
+	return out
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// Client is a remote cache in front of a local store. It is safe for the
+// scheduler's concurrent stages. A server that fails to answer (not a miss:
+// a refused connection, a timeout, a 5xx) is marked down after the first
+// failure, with one warning, and not asked again in this build: the cost
+// of an unavailable cache is one timeout, never a failed build.
+type Client struct {
+	Backend Backend
+	Upload  bool          // false for read-only jobs (pull requests, forks)
+	Timeout time.Duration // per request
+	Warn    func(string)  // one line per problem; may be nil
+
+	mu    sync.Mutex
+	stats Stats
+}
+
+// Stats returns the counts so far.
+func (c *Client) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats
+}
+
+func (c *Client) count(f func(*Stats)) {
+	c.mu.Lock()
+	f(&c.stats)
+	c.mu.Unlock()
+}
+
+func (c *Client) down() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats.Down
+}
+
+// failed records a server failure: the first one marks the server down.
+func (c *Client) failed(err error) {
+	c.mu.Lock()
+	first := !c.stats.Down
+	c.stats.Down = true
+	c.mu.Unlock()
+	if first && c.Warn != nil {
+		c.Warn(fmt.Sprintf("warning: remote cache %s unavailable (%v); continuing without it", c.Backend, err))
+	}
+}
+
+func (c *Client) rejected(what string, err error) {
+	c.count(func(s *Stats) { s.Rejected++ })
+	if c.Warn != nil {
+		c.Warn(fmt.Sprintf("warning: remote cache %s: rejected %s: %v", c.Backend, what, err))
+	}
+}
+
+func (c *Client) ctx(parent context.Context) (context.Context, context.CancelFunc) {
+	t := c.Timeout
+	if t <= 0 {
+		t = 30 * time.Second
+	}
+	return context.WithTimeout(parent, t)
+}
+
+func (c *Client) get(ctx context.Context, kind Kind, key string) ([]byte, error) {
+	ctx, cancel := c.ctx(ctx)
+	defer cancel()
+	b, err := c.Backend.Get(ctx, kind, key)
+	if err == nil {
+		c.count(func(s *Stats) { s.BytesDown += int64(len(b)) })
+	}
+	return b, err
+}
+
+// Fetch looks action id up remotely and, on a verified hit, stores its
+// blobs and result in the local store, so that the caller's ordinary local
+// lookup finds it. Any blob that fails verification rejects the whole
+// entry: it is counted, reported and never used.
+func (c *Client) Fetch(ctx context.Context, id cache.ActionID, s *cache.Store) bool {
+	if c.down() {
+		return false
+	}
+	key := acKey(id)
+	raw, err := c.get(ctx, AC, key)
+	if errors.Is(err, ErrNotFound) {
+		c.count(func(s *Stats) { s.Misses++ })
+		return false
+	} else if err != nil {
+		c.failed(err)
+		return false
+	}
+	res, err := c.fetchEntry(ctx, id, raw, s)
+	if err != nil {
+		var down serverError
+		if errors.As(err, &down) {
+			c.failed(down.error)
+		} else {
+			c.rejected("ac/"+key, err)
+		}
+		return false
+	}
+	if err := s.Put(id, res); err != nil {
+		c.rejected("ac/"+key, err)
+		return false
+	}
+	c.count(func(s *Stats) { s.Hits++ })
+	return true
+}
+
+// serverError marks a failure of the server, as opposed to bad content.
+type serverError struct{ error }
+
+func (c *Client) fetchEntry(ctx context.Context, id cache.ActionID, raw []byte, s *cache.Store) (*cache.Result, error) {
+	ar, err := UnmarshalActionResult(raw)
+	if err != nil {
+		return nil, err
+	}
+	var ref *WireDigest
+	for _, f := range ar.OutputFiles {
+		if f.Path == MetaPath {
+			ref = &f.Digest
+		}
+	}
+	if ref == nil {
+		return nil, fmt.Errorf("action result has no %s", MetaPath)
+	}
+	mb, err := c.blob(ctx, *ref)
+	if err != nil {
+		return nil, err
+	}
+	var m meta
+	if err := json.Unmarshal(mb, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", MetaPath, err)
+	}
+	if err := consistent(ar, &m, id); err != nil {
+		return nil, err
+	}
+	res := &cache.Result{ExitCode: m.ExitCode, DurationNs: m.DurationNs}
+	for _, o := range m.Outputs {
+		if err := c.ingest(ctx, o.blobRef, s); err != nil {
+			return nil, err
+		}
+		res.Outputs = append(res.Outputs, cache.Output{Path: o.Path, Digest: o.Blake3, Size: o.Size, Mode: o.Mode})
+	}
+	for _, p := range []struct {
+		ref *blobRef
+		dst *cache.Digest
+	}{{m.Stdout, &res.Stdout}, {m.Stderr, &res.Stderr}} {
+		if p.ref != nil {
+			if err := c.ingest(ctx, *p.ref, s); err != nil {
+				return nil, err
+			}
+			*p.dst = p.ref.Blake3
+		}
+	}
+	return res, nil
+}
+
+// blob downloads a CAS blob named by its wire digest, checking size and
+// SHA-256.
+func (c *Client) blob(ctx context.Context, d WireDigest) ([]byte, error) {
+	b, err := c.get(ctx, CAS, d.Hash)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("cas/%s is missing", d.Hash)
+	} else if err != nil {
+		return nil, serverError{err}
+	}
+	if int64(len(b)) != d.Size || sha256Hex(b) != d.Hash {
+		return nil, fmt.Errorf("cas/%s: content does not match its digest (%d bytes, want %d)", d.Hash, len(b), d.Size)
+	}
+	return b, nil
+}
+
+// ingest makes sure the local store holds ref's blob, downloading and
+// verifying it when it does not.
+func (c *Client) ingest(ctx context.Context, ref blobRef, s *cache.Store) error {
+	if s.Has(ref.Blake3) {
+		return nil
+	}
+	b, err := c.blob(ctx, WireDigest{Hash: ref.SHA256, Size: ref.Size})
+	if err != nil {
+		return err
+	}
+	if err := verify(b, ref); err != nil {
+		return err
+	}
+	_, err = s.PutBytes(b)
+	return err
+}

@@ -1,0 +1,116 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// httpBackend speaks Bazel's HTTP cache protocol: GET, HEAD and PUT on
+// <base>/ac/<key> and <base>/cas/<sha256>; 200 is a hit, 404 a miss.
+type httpBackend struct {
+	base   *url.URL
+	client *http.Client
+	auth   func(*http.Request)
+}
+
+// newHTTP reads credentials from the URL's user info or the environment:
+// SEI_REMOTE_CACHE_USER and SEI_REMOTE_CACHE_PASSWORD (basic), or
+// SEI_REMOTE_CACHE_TOKEN (bearer). TLS uses the system's roots
+// (SSL_CERT_FILE and SSL_CERT_DIR are honoured by Go).
+func newHTTP(u *url.URL, env func(string) string) (*httpBackend, error) {
+	b := &httpBackend{base: u, client: &http.Client{}, auth: func(*http.Request) {}}
+	user, pass := env("SEI_REMOTE_CACHE_USER"), env("SEI_REMOTE_CACHE_PASSWORD")
+	if u.User != nil {
+		user = u.User.Username()
+		pass, _ = u.User.Password()
+	}
+	switch token := env("SEI_REMOTE_CACHE_TOKEN"); {
+	case token != "":
+		b.auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+	case user != "":
+		b.auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
+	}
+	return b, nil
+}
+
+func (b *httpBackend) String() string { return redact(b.base) }
+
+func (b *httpBackend) url(kind Kind, key string) string {
+	c := *b.base
+	c.User = nil
+	c.Path = strings.TrimSuffix(c.Path, "/") + "/" + string(kind) + "/" + key
+	return c.String()
+}
+
+func (b *httpBackend) do(ctx context.Context, method string, kind Kind, key string, body []byte) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.url(kind, key), rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Content-Type", "application/octet-stream")
+	}
+	b.auth(req)
+	return b.client.Do(req)
+}
+
+func (b *httpBackend) Get(ctx context.Context, kind Kind, key string) ([]byte, error) {
+	resp, err := b.do(ctx, http.MethodGet, kind, key, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := status(resp, kind, key); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(resp.Body)
+}
+
+func (b *httpBackend) Has(ctx context.Context, kind Kind, key string) (bool, error) {
+	resp, err := b.do(ctx, http.MethodHead, kind, key, nil)
+	if err != nil {
+		return false, err
+	}
+	resp.Body.Close()
+	if err := status(resp, kind, key); err == ErrNotFound {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (b *httpBackend) Put(ctx context.Context, kind Kind, key string, body []byte) error {
+	if body == nil {
+		body = []byte{}
+	}
+	resp, err := b.do(ctx, http.MethodPut, kind, key, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return status(resp, kind, key)
+}
+
+// status maps an answer to nil (2xx), ErrNotFound (404) or an error that
+// carries the server's words.
+func status(resp *http.Response, kind Kind, key string) error {
+	switch {
+	case resp.StatusCode/100 == 2:
+		return nil
+	case resp.StatusCode == http.StatusNotFound:
+		return ErrNotFound
+	}
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	return fmt.Errorf("%s/%s: %s %s", kind, key, resp.Status, strings.TrimSpace(string(msg)))
+}
