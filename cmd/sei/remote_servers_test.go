@@ -27,7 +27,7 @@ type server struct {
 
 // need finds a server program: in CI its absence is a failure (.ci/run
 // installs it), elsewhere a skip that says how to get it.
-func need(t *testing.T, env, name, how string) string {
+func need(t testing.TB, env, name, how string) string {
 	t.Helper()
 	if p := os.Getenv(env); p != "" {
 		return p
@@ -44,7 +44,7 @@ func need(t *testing.T, env, name, how string) string {
 	return ""
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func freePort(t *testing.T) string {
 }
 
 // waitPort waits until something accepts connections on addr.
-func waitPort(t *testing.T, addr string) {
+func waitPort(t testing.TB, addr string) {
 	for i := 0; i < 100; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
@@ -67,7 +67,7 @@ func waitPort(t *testing.T, addr string) {
 
 // startNginx runs Debian's nginx with a WebDAV PUT location, as Bazel's
 // remote-caching documentation describes.
-func startNginx(t *testing.T) *server {
+func startNginx(t testing.TB) *server {
 	bin := need(t, "SEI_NGINX", "nginx", "apt-get install nginx")
 	dir, addr := t.TempDir(), freePort(t)
 	store := filepath.Join(dir, "store")
@@ -115,7 +115,7 @@ http {
 
 // startMinIO runs MinIO (built from the Go module proxy by .ci/run) as the
 // S3 endpoint, with a bucket for sei.
-func startMinIO(t *testing.T) *server {
+func startMinIO(t testing.TB) *server {
 	bin := need(t, "SEI_MINIO", "minio", "GOBIN=$PWD/bin go install github.com/minio/minio@"+minioVersion)
 	dir, addr := t.TempDir(), freePort(t)
 	cmd := exec.Command(bin, "server", dir, "--address", addr, "--quiet")
@@ -161,4 +161,4 @@ func startMinIO(t *testing.T) *server {
 }
 
 // minioVersion is the MinIO release .ci/run builds.
-const minioVersion = "RELEASE.2025-09-07T16-13-09Z"
+const minioVersion = "v0.0.0-20260212201848-7aac2a2c5b7c"

@@ -76,7 +76,7 @@ func remoteStory(t *testing.T, srv *server) {
 }
 
 // clone is a fresh checkout of repo's HEAD with the pipeline tools linked.
-func clone(t *testing.T, repo string) string {
+func clone(t testing.TB, repo string) string {
 	dir := filepath.Join(t.TempDir(), "clone")
 	shell(t, ".", "git clone -q "+repo+" "+dir)
 	venv, _ := os.Readlink(filepath.Join(repo, ".venv"))
