@@ -3,10 +3,13 @@ package remote
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 )
 
@@ -18,12 +21,40 @@ type httpBackend struct {
 	auth   func(*http.Request)
 }
 
+// transport is the default transport, trusting in addition the PEM
+// certificates in SEI_REMOTE_CACHE_CA: a team's own cache server often has
+// a private CA, and SSL_CERT_FILE would replace the system roots.
+func transport(env func(string) string) (*http.Transport, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	ca := env("SEI_REMOTE_CACHE_CA")
+	if ca == "" {
+		return tr, nil
+	}
+	pem, err := os.ReadFile(ca)
+	if err != nil {
+		return nil, fmt.Errorf("SEI_REMOTE_CACHE_CA: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("SEI_REMOTE_CACHE_CA: %s holds no PEM certificate", ca)
+	}
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return tr, nil
+}
+
 // newHTTP reads credentials from the URL's user info or the environment:
 // SEI_REMOTE_CACHE_USER and SEI_REMOTE_CACHE_PASSWORD (basic), or
 // SEI_REMOTE_CACHE_TOKEN (bearer). TLS uses the system's roots
 // (SSL_CERT_FILE and SSL_CERT_DIR are honoured by Go).
 func newHTTP(u *url.URL, env func(string) string) (*httpBackend, error) {
-	b := &httpBackend{base: u, client: &http.Client{}, auth: func(*http.Request) {}}
+	tr, err := transport(env)
+	if err != nil {
+		return nil, err
+	}
+	b := &httpBackend{base: u, client: &http.Client{Transport: tr}, auth: func(*http.Request) {}}
 	user, pass := env("SEI_REMOTE_CACHE_USER"), env("SEI_REMOTE_CACHE_PASSWORD")
 	if u.User != nil {
 		user = u.User.Username()

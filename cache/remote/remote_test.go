@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -205,5 +207,47 @@ func TestReadOnlyClientDoesNotUpload(t *testing.T) {
 	c.Put(context.Background(), id, res, a)
 	if len(blobs) != 0 || c.Stats().Uploads != 0 {
 		t.Errorf("a read-only client uploaded %d blobs", len(blobs))
+	}
+}
+
+// TLS with a private CA (SEI_REMOTE_CACHE_CA) and bearer or basic
+// credentials from the environment, checked by the server.
+func TestTLSAndAuth(t *testing.T) {
+	var seen []string
+	var mu sync.Mutex
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"SEI_REMOTE_CACHE_TOKEN": "tok"}, "Bearer tok"},
+		{map[string]string{"SEI_REMOTE_CACHE_USER": "ci", "SEI_REMOTE_CACHE_PASSWORD": "pw"}, "Basic Y2k6cHc="},
+	} {
+		c.env["SEI_REMOTE_CACHE_CA"] = ca
+		b, err := Open(srv.URL, func(k string) string { return c.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Get(context.Background(), AC, strings.Repeat("a", 64)); err != ErrNotFound {
+			t.Fatalf("over TLS: %v, want a clean miss", err)
+		}
+		mu.Lock()
+		if got := seen[len(seen)-1]; got != c.want {
+			t.Errorf("Authorization %q, want %q", got, c.want)
+		}
+		mu.Unlock()
+	}
+	// Without the CA the server is not trusted: an error, not a miss.
+	b, _ := Open(srv.URL, func(string) string { return "" })
+	if _, err := b.Get(context.Background(), AC, strings.Repeat("a", 64)); err == nil || err == ErrNotFound {
+		t.Errorf("an untrusted certificate gave %v", err)
 	}
 }

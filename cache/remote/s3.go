@@ -44,9 +44,13 @@ func newS3(u *url.URL, env func(string) string) (*s3Backend, error) {
 	if region == "" {
 		region = env("AWS_DEFAULT_REGION")
 	}
+	tr, err := transport(env)
+	if err != nil {
+		return nil, err
+	}
 	creds := credentials.NewStaticV4(env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN"))
 	c, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: region,
-		BucketLookup: minio.BucketLookupPath})
+		BucketLookup: minio.BucketLookupPath, Transport: tr})
 	if err != nil {
 		return nil, fmt.Errorf("remote cache %s: %w", u, err)
 	}
