@@ -251,3 +251,47 @@ func TestTLSAndAuth(t *testing.T) {
 		t.Errorf("an untrusted certificate gave %v", err)
 	}
 }
+
+// The rules server itself refuses what bazel-remote refuses, so that the
+// round trip above means something.
+func TestRulesServerRefuses(t *testing.T) {
+	base := strings.TrimSuffix(rulesServer(t), "/sei")
+	put := func(path string, body []byte) int {
+		req, _ := http.NewRequest(http.MethodPut, base+path, bytes.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	key := strings.Repeat("a", 64)
+	absolute := (&ActionResult{OutputFiles: []OutputFile{{Path: "/etc/passwd", Digest: WireDigest{Hash: key, Size: 1}}}}).Marshal()
+	shortHash := (&ActionResult{OutputFiles: []OutputFile{{Path: "a", Digest: WireDigest{Hash: "abc", Size: 1}}}}).Marshal()
+	for _, c := range []struct {
+		path string
+		body []byte
+	}{
+		{"/cas/ABC", []byte("x")},                // not 64 lowercase hex
+		{"/cas/" + key, []byte("x")},             // SHA-256 mismatch
+		{"/ac/" + key, absolute},                 // absolute output path
+		{"/ac/" + key, shortHash},                // digest hash not 64 hex
+		{"/ac/" + key, []byte{0xff, 0xff, 0xff}}, // not a protobuf message
+	} {
+		if code := put(c.path, c.body); code != http.StatusBadRequest {
+			t.Errorf("PUT %s: %d, want 400", c.path, code)
+		}
+	}
+	// An action result whose blobs are missing is not served.
+	if code := put("/ac/"+key, (&ActionResult{OutputFiles: []OutputFile{{Path: "a", Digest: WireDigest{Hash: key, Size: 1}}}}).Marshal()); code != 200 {
+		t.Fatalf("valid AC PUT: %d", code)
+	}
+	resp, err := http.Get(base + "/ac/" + key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("AC with a missing blob: %d, want 404", resp.StatusCode)
+	}
+}

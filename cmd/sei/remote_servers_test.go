@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -148,7 +148,7 @@ func startMinIO(t testing.TB) *server {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := bufio.NewReader(obj).ReadBytes(0)
+			b, err := io.ReadAll(obj)
 			obj.Close()
 			if len(b) == 0 {
 				t.Fatalf("poison %s: %v", key, err)
