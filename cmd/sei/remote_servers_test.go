@@ -19,8 +19,8 @@ import (
 
 // server is a real cache server on loopback for the remote-cache tests.
 type server struct {
-	url    string                           // what --remote-cache gets
-	env    []string                         // what sei needs besides (credentials, endpoint)
+	url    string                            // what --remote-cache gets
+	env    []string                          // what sei needs besides (credentials, endpoint)
 	poison func(t *testing.T, sha256 string) // replaces a CAS blob with other bytes of the same size
 	stop   func()
 }
