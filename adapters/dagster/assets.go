@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"seigarrena.dev/sei/adapters/command"
+	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/atomicfile"
 )
 
@@ -57,7 +57,7 @@ json.dump([{"key": a.key.to_user_string(),
 // metadata computed from other files is not seen to change; the scenario's
 // lists are literals.
 func (a *Adapter) listAssets(ctx context.Context) ([]asset, error) {
-	src, err := os.ReadFile(filepath.Join(a.repo, DefsFile))
+	src, err := os.ReadFile(filepath.Join(a.Repo, DefsFile))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", DefsFile, err)
 	}
@@ -67,10 +67,10 @@ func (a *Adapter) listAssets(ctx context.Context) ([]asset, error) {
 	if data, err := os.ReadFile(memo); err == nil && json.Unmarshal(data, &out) == nil {
 		return out, nil
 	}
-	if a.python == "" {
-		return nil, fmt.Errorf("%s: reading the asset graph: %w", DefsFile, a.missing())
+	if a.Bin == "" {
+		return nil, fmt.Errorf("%s: reading the asset graph: %w", DefsFile, a.Missing())
 	}
-	r, err := command.Exec(ctx, a.repo, a.env, DefsFile, []string{a.python, "-c", listScript, DefsFile})
+	r, err := adapters.Exec(ctx, a.Repo, a.Env, DefsFile, []string{a.Python(), "-c", listScript, DefsFile})
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (a *Adapter) memoPath(version string, src []byte) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "dagster %s\n", version)
 	h.Write(src)
-	return filepath.Join(a.repo, ".sei", "cache", "dagster-assets", hex.EncodeToString(h.Sum(nil))+".json")
+	return filepath.Join(a.Repo, ".sei", "cache", "dagster-assets", hex.EncodeToString(h.Sum(nil))+".json")
 }
 
 // ordered sorts assets so that each comes after the assets it depends on,

@@ -11,59 +11,32 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"seigarrena.dev/sei/adapters"
-	"seigarrena.dev/sei/adapters/command"
 	"seigarrena.dev/sei/atomicfile"
 )
 
 // Adapter drives the dagster CLI of one repository.
 type Adapter struct {
-	repo    string
-	bin     string // the dagster executable; "" when none was found
-	python  string // the Python next to it, to read the asset graph
+	*adapters.PythonTool
 	metrics string // pipeline.metrics, repository-relative
 	home    string // DAGSTER_HOME
-	env     []string
 }
 
-// New finds dagster (adapters.FindTool). The instance lives in
+// New finds dagster (adapters.FindPythonTool). The instance lives in
 // <repo>/.dagster unless DAGSTER_HOME names an absolute directory: without
 // one, Dagster keeps nothing between runs, so its own lineage (code
 // versions, check results) would be lost.
 func New(repo, metrics string) *Adapter {
-	a := &Adapter{repo: repo, bin: adapters.FindTool(repo, "dagster"), metrics: metrics,
-		home: filepath.Join(repo, ".dagster")}
+	home := filepath.Join(repo, ".dagster")
 	if h := os.Getenv("DAGSTER_HOME"); filepath.IsAbs(h) {
-		a.home = h
+		home = h
 	}
-	env := command.ScrubbedEnv(os.Environ())
-	if a.bin != "" {
-		a.python = filepath.Join(filepath.Dir(a.bin), "python")
-		env = adapters.WithPath(env, filepath.Dir(a.bin))
-	}
-	a.env = append(env, "DAGSTER_HOME="+a.home, "DAGSTER_DISABLE_TELEMETRY=1")
-	return a
+	return &Adapter{metrics: metrics, home: home,
+		PythonTool: adapters.FindPythonTool(repo, "dagster", "DAGSTER_HOME="+home, "DAGSTER_DISABLE_TELEMETRY=1")}
 }
 
 func (a *Adapter) Tool() string { return "dagster" }
-
-func (a *Adapter) missing() error { return adapters.MissingTool(a.repo, "dagster") }
-
-// Version comes from the package metadata (adapters.DistVersion).
-func (a *Adapter) Version(ctx context.Context) (string, error) {
-	if a.bin == "" {
-		return "", a.missing()
-	}
-	return adapters.DistVersion(ctx, a.bin, "dagster", func(ctx context.Context) (string, error) {
-		r, err := command.Exec(ctx, a.repo, a.env, "dagster --version", []string{a.bin, "--version"})
-		if err != nil || r.ExitCode != 0 {
-			return "", fmt.Errorf("%s --version failed: %v %s", a.bin, err, r.Stderr)
-		}
-		return strings.TrimSpace(string(r.Stdout)), nil
-	})
-}
 
 // Stages are the assets, dependencies first. Each reads the definitions
 // file and the outputs of the assets it depends on (an asset dependency
@@ -108,13 +81,12 @@ func (a *Adapter) Stages() ([]adapters.Stage, error) {
 
 // RunStage materialises one asset (and the checks on it) and nothing else.
 func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
-	if a.bin == "" {
-		return adapters.Run{}, fmt.Errorf("stage %s: %w", s.Name, a.missing())
+	if a.Bin != "" {
+		if err := a.instance(); err != nil {
+			return adapters.Run{}, fmt.Errorf("stage %s: %w", s.Name, err)
+		}
 	}
-	if err := a.instance(); err != nil {
-		return adapters.Run{}, fmt.Errorf("stage %s: %w", s.Name, err)
-	}
-	return command.Exec(ctx, repo, a.env, s.Name, append([]string{a.bin}, s.Command[1:]...))
+	return a.PythonTool.RunStage(ctx, repo, s)
 }
 
 // instance makes DAGSTER_HOME with telemetry off, unless it has its own

@@ -9,56 +9,35 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"seigarrena.dev/sei/adapters"
-	"seigarrena.dev/sei/adapters/command"
 )
 
 // Adapter drives the dvc CLI of one repository.
 type Adapter struct {
-	repo string
-	bin  string // the dvc executable; "" when none was found
-	env  []string
+	*adapters.PythonTool
 }
 
-// New finds dvc (adapters.FindTool) and prepares its environment.
+// New finds dvc (adapters.FindPythonTool) with analytics off and DVC's
+// machine-wide state kept inside the repository.
 func New(repo string) *Adapter {
-	a := &Adapter{repo: repo, bin: adapters.FindTool(repo, "dvc")}
 	tmp := filepath.Join(repo, ".dvc", "tmp")
-	a.env = append(command.ScrubbedEnv(os.Environ()),
+	return &Adapter{adapters.FindPythonTool(repo, "dvc",
 		"DVC_NO_ANALYTICS=1", // no telemetry
 		"DVC_SITE_CACHE_DIR="+filepath.Join(tmp, "site-cache"),    // no machine-wide state shared between checkouts
 		"DVC_GLOBAL_CONFIG_DIR="+filepath.Join(tmp, "global-cfg"), // the user's and the system's DVC config
 		"DVC_SYSTEM_CONFIG_DIR="+filepath.Join(tmp, "system-cfg"), // cannot change a result
-	)
-	return a
+	)}
 }
 
 func (a *Adapter) Tool() string { return "dvc" }
-
-// Version comes from the package metadata (adapters.DistVersion).
-func (a *Adapter) Version(ctx context.Context) (string, error) {
-	if a.bin == "" {
-		return "", a.missing()
-	}
-	return adapters.DistVersion(ctx, a.bin, "dvc", func(ctx context.Context) (string, error) {
-		r, err := command.Exec(ctx, a.repo, a.env, "dvc --version", []string{a.bin, "--version"})
-		if err != nil || r.ExitCode != 0 {
-			return "", fmt.Errorf("%s --version failed: %v %s", a.bin, err, r.Stderr)
-		}
-		return strings.TrimSpace(string(r.Stdout)), nil
-	})
-}
-
-func (a *Adapter) missing() error { return adapters.MissingTool(a.repo, "dvc") }
 
 // Stages are dvc.yaml's. dvc.lock is an output of every sink stage (one
 // whose outputs no stage reads), so that restoring a sink from sei's cache
 // restores the lock DVC wrote with it; an inner stage must not own the lock,
 // or each run's lock would change its output digest and defeat early cutoff.
 func (a *Adapter) Stages() ([]adapters.Stage, error) {
-	stages, err := readPipeline(a.repo)
+	stages, err := readPipeline(a.Repo)
 	if err != nil {
 		return nil, err
 	}
@@ -85,13 +64,10 @@ func (a *Adapter) Stages() ([]adapters.Stage, error) {
 // RunStage runs one stage and only that one: sei has already decided that
 // it is stale and that its dependencies are current.
 func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
-	if a.bin == "" {
-		return adapters.Run{}, fmt.Errorf("stage %s: %w", s.Name, a.missing())
-	}
-	if _, err := os.Stat(filepath.Join(repo, ".dvc")); err != nil {
+	if _, err := os.Stat(filepath.Join(repo, ".dvc")); a.Bin != "" && err != nil {
 		return adapters.Run{}, fmt.Errorf("stage %s: %s is not a DVC repository; run `dvc init` there first", s.Name, repo)
 	}
-	return command.Exec(ctx, repo, a.env, s.Name, append([]string{a.bin}, s.Command[1:]...))
+	return a.PythonTool.RunStage(ctx, repo, s)
 }
 
 // LockDigest is "sha256:" of dvc.lock, as the specification defines

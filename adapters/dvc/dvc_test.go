@@ -76,7 +76,7 @@ func TestMissingDVC(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	a := New(writeDVC(t, "stages:\n  a:\n    cmd: x\n"))
 	st, _ := a.Stages()
-	_, err := a.RunStage(t.Context(), a.repo, st[0])
+	_, err := a.RunStage(t.Context(), a.Repo, st[0])
 	if err == nil || !strings.Contains(err.Error(), "stage a: dvc not found") {
 		t.Errorf("missing dvc: %v", err)
 	}

@@ -12,61 +12,37 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"seigarrena.dev/sei/adapters"
-	"seigarrena.dev/sei/adapters/command"
 )
 
 // Adapter drives the mlflow CLI of one repository.
 type Adapter struct {
-	repo    string
-	bin     string // the mlflow executable; "" when none was found
+	*adapters.PythonTool
 	metrics string // pipeline.metrics, repository-relative
-	env     []string
 }
 
-// New finds mlflow (adapters.FindTool) and prepares an offline, quiet
-// environment: the tracking store is sqlite:///<repo>/mlflow.db (an
+// New finds mlflow (adapters.FindPythonTool) and prepares an offline,
+// quiet environment: the tracking store is sqlite:///<repo>/mlflow.db (an
 // absolute path: `mlflow run` hands the URI to a child whose working
 // directory may differ, and MLflow 3.13+ refuses the ./mlruns file store),
 // and telemetry is off.
 func New(repo, metrics string) *Adapter {
-	a := &Adapter{repo: repo, bin: adapters.FindTool(repo, "mlflow"), metrics: metrics}
-	env := command.ScrubbedEnv(os.Environ())
-	if a.bin != "" {
-		env = adapters.WithPath(env, filepath.Dir(a.bin))
-	}
-	a.env = append(env,
+	return &Adapter{metrics: metrics, PythonTool: adapters.FindPythonTool(repo, "mlflow",
 		"MLFLOW_TRACKING_URI=sqlite:///"+filepath.ToSlash(filepath.Join(repo, "mlflow.db")),
 		"MLFLOW_DISABLE_TELEMETRY=true", "DO_NOT_TRACK=true",
 		"GIT_PYTHON_REFRESH=quiet", // a missing git binary is not an error
-	)
-	return a
+	)}
 }
 
 func (a *Adapter) Tool() string { return "mlflow" }
-
-// Version comes from the package metadata (adapters.DistVersion).
-func (a *Adapter) Version(ctx context.Context) (string, error) {
-	if a.bin == "" {
-		return "", adapters.MissingTool(a.repo, "mlflow")
-	}
-	return adapters.DistVersion(ctx, a.bin, "mlflow", func(ctx context.Context) (string, error) {
-		r, err := command.Exec(ctx, a.repo, a.env, "mlflow --version", []string{a.bin, "--version"})
-		if err != nil || r.ExitCode != 0 {
-			return "", fmt.Errorf("%s --version failed: %v %s", a.bin, err, r.Stderr)
-		}
-		return strings.TrimSpace(string(r.Stdout)), nil
-	})
-}
 
 // Stages are MLproject's entry points that declare files. Each stage also
 // reads MLproject (its command lives there) and writes its run record; the
 // entry's command text is part of the stage's command, hence of its key.
 // One at a time: runs share one SQLite store and one registry.
 func (a *Adapter) Stages() ([]adapters.Stage, error) {
-	p, err := readProject(a.repo)
+	p, err := readProject(a.Repo)
 	if err != nil {
 		return nil, err
 	}
@@ -101,10 +77,7 @@ func argv(s adapters.Stage) []string {
 // record cannot be read or disagrees with the metrics file is an error
 // naming the stage.
 func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
-	if a.bin == "" {
-		return adapters.Run{}, fmt.Errorf("stage %s: %w", s.Name, adapters.MissingTool(a.repo, "mlflow"))
-	}
-	run, err := command.Exec(ctx, repo, a.env, s.Name, append([]string{a.bin}, argv(s)[1:]...))
+	run, err := a.PythonTool.RunStage(ctx, repo, adapters.Stage{Name: s.Name, Command: argv(s)})
 	if err != nil || run.ExitCode != 0 {
 		return run, err
 	}
@@ -136,7 +109,7 @@ func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (
 
 // describe reads a run back through the CLI, as an auditor would.
 func (a *Adapter) describe(ctx context.Context, repo, entry, id string) (*RunRecord, error) {
-	r, err := command.Exec(ctx, repo, a.env, entry, []string{a.bin, "runs", "describe", "--run-id", id})
+	r, err := a.Run(ctx, repo, entry, "runs", "describe", "--run-id", id)
 	if err != nil {
 		return nil, err
 	}
