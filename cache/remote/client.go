@@ -134,8 +134,10 @@ func (c *Client) Fetch(ctx context.Context, id cache.ActionID, s *cache.Store) b
 		}
 		return false
 	}
-	if err := s.Put(id, res); err != nil {
-		c.rejected("ac/"+key, err)
+	if err := s.Put(id, res); err != nil { // the local cache failed, not the entry
+		if c.Warn != nil {
+			c.Warn(fmt.Sprintf("warning: local cache: storing ac/%s: %v", key, err))
+		}
 		return false
 	}
 	c.count(func(s *Stats) { s.Hits++ })
