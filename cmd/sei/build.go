@@ -28,11 +28,10 @@ func buildCommand() *cli.Command {
 		Name:      "build",
 		Usage:     "recompute the stale part of the graph, in parallel, and anchor it in sei.lock",
 		ArgsUsage: "[TARGET...]",
-		Flags: []cli.Flag{repoFlag,
-			jobsFlag,
+		Flags: append([]cli.Flag{repoFlag, jobsFlag,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
-			explainFlag, keepGoingFlag, remoteCacheFlag, remoteUploadFlag, remoteTimeoutFlag,
-		},
+			explainFlag, keepGoingFlag,
+		}, remoteFlags...),
 		Action: runBuild,
 	}
 }
