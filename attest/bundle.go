@@ -3,8 +3,9 @@ package attest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
@@ -40,6 +41,9 @@ type Bundle struct {
 	ApplicableStandards []string                   `json:"applicable_standards"`
 	ReviewInterval      string                     `json:"review_interval"`
 	Roles               []RoleRecord               `json:"roles,omitempty"`
+	// ComputedFrom binds the evidence to its system, commit and tree
+	// (sei's; absent in the original engine's bundles).
+	ComputedFrom *Binding `json:"computed_from,omitempty"`
 }
 
 // Misuse is a reasonably foreseeable misuse and the risks that address it.
@@ -180,8 +184,8 @@ func ParseBundle(file string, data []byte) (*Bundle, error) {
 
 // ReadBundle reads a bundle file; a missing file is (nil, nil).
 func ReadBundle(path string) (*Bundle, error) {
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
+	data, err := ReadRegular(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {

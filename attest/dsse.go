@@ -11,8 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
+	"slices"
 )
 
 // The in-toto and DSSE constants of every signed artefact.
@@ -20,26 +19,24 @@ const (
 	PayloadType   = "application/vnd.in-toto+json"
 	StatementType = "https://in-toto.io/Statement/v1"
 	PredicateType = "https://seigarrena.dev/attestation/v1"
+	// LegacyPredicateType is the original engine's; its evidence verifies,
+	// but it carries no binding to a tree (see Binding).
+	LegacyPredicateType = "https://venturalitica.ai/attestation/v1"
 )
 
 // Statement is an in-toto Statement v1. Fields are declared in sorted key
-// order and the payload is encoded compactly without HTML escaping, which
-// for these ASCII fields is exactly JCS, as the original engine writes it.
+// order, the predicate is canonical JSON (sorted keys at every level), and
+// the payload is encoded compactly without HTML escaping: for sei's data
+// that is exactly JCS, as the original engine writes it.
 type Statement struct {
-	Type          string    `json:"_type"`
-	Predicate     Predicate `json:"predicate"`
-	PredicateType string    `json:"predicateType"`
-	Subject       []Subject `json:"subject"`
+	Type          string          `json:"_type"`
+	Predicate     json.RawMessage `json:"predicate"`
+	PredicateType string          `json:"predicateType"`
+	Subject       []Subject       `json:"subject"`
 }
 
-// Predicate identifies the producer. Extensions stay inside the predicate:
-// cosign 3 rejects unknown top-level Statement fields.
-type Predicate struct {
-	StatementVersion int    `json:"statement_version,omitempty"`
-	Tool             string `json:"tool"`
-}
-
-// Subject names a signed file relative to the artefact directory.
+// Subject names a signed file by its repository-relative path (the
+// original engine named it relative to the artefact directory).
 type Subject struct {
 	Digest map[string]string `json:"digest"`
 	Name   string            `json:"name"`
@@ -73,17 +70,41 @@ func compactJSON(v any) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-// SignFile signs dir/name and returns the envelope bytes for dir/name.sig.
-// A nil random source makes ECDSA deterministic (RFC 6979), so the same key
-// and bytes give the same signature; it is ASN.1 DER, the encoding cosign
-// and securesystemslib verify as it is.
-func SignFile(k *ecdsa.PrivateKey, dir, name string) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+// Canonical re-encodes v with sorted keys at every level and numbers kept
+// as written, so struct field order never leaks into signed bytes.
+func Canonical(v any) (json.RawMessage, error) {
+	b, err := compactJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, err
+	}
+	return compactJSON(generic)
+}
+
+// basePredicate is what every sei statement says of its producer.
+func basePredicate() map[string]any { return map[string]any{"statement_version": 1, "tool": "sei"} }
+
+// Sign returns the DSSE envelope for one file: data is its content and
+// name its repository-relative path, the statement's only subject. extra
+// joins the predicate (nil for none). A nil random source makes ECDSA
+// deterministic (RFC 6979): same key and bytes, same envelope. The
+// signature is ASN.1 DER, the encoding cosign and securesystemslib verify.
+func Sign(k *ecdsa.PrivateKey, name string, data []byte, extra map[string]any) ([]byte, error) {
+	pred := basePredicate()
+	for key, v := range extra {
+		pred[key] = v
+	}
+	p, err := Canonical(pred)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	st := Statement{Type: StatementType, Predicate: Predicate{StatementVersion: 1, Tool: "sei"}, PredicateType: PredicateType,
+	st := Statement{Type: StatementType, Predicate: p, PredicateType: PredicateType,
 		Subject: []Subject{{Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}, Name: name}}}
 	payload, err := compactJSON(st)
 	if err != nil {
@@ -112,17 +133,34 @@ func verifySig(pub *ecdsa.PublicKey, digest, sig []byte) bool {
 
 // Verification failures, each with its own message.
 var (
-	ErrNoSignature  = errors.New("no signature")
-	ErrBadSignature = errors.New("no signature verifies with a trusted key")
-	ErrPayloadType  = errors.New("payload type is not " + PayloadType)
-	ErrSubject      = errors.New("subject digest does not match the file")
+	ErrNoSignature   = errors.New("no signature")
+	ErrBadSignature  = errors.New("no signature verifies with a trusted key")
+	ErrPayloadType   = errors.New("payload type is not " + PayloadType)
+	ErrSubject       = errors.New("subject digest does not match the file")
+	ErrSubjectName   = errors.New("the signature is not for this file")
+	ErrPredicateType = errors.New("predicate type is neither sei's nor the original engine's")
 )
 
-// VerifyEnvelope checks one envelope read from dir against the trusted keys:
-// payload type, a valid signature, an in-toto Statement v1, and every
-// subject's SHA-256 against the file's bytes in dir. Subjects are read from
-// the verified payload only.
-func VerifyEnvelope(env []byte, dir string, trusted []*ecdsa.PublicKey) (*Statement, error) {
+// Verified is what a good envelope says: its statement (read from the
+// verified payload only) and the trusted key that signed it.
+type Verified struct {
+	Statement Statement
+	Key       *ecdsa.PublicKey
+}
+
+// Predicate decodes the verified predicate into v.
+func (v *Verified) Predicate(out any) error { return json.Unmarshal(v.Statement.Predicate, out) }
+
+// Legacy reports evidence of the original engine (its predicate type).
+func (v *Verified) Legacy() bool { return v.Statement.PredicateType == LegacyPredicateType }
+
+// VerifyEnvelope checks that env is a valid signature, by a trusted key, of
+// exactly the file whose bytes are data: the statement must have one
+// subject, named name (the file's repository-relative path), with data's
+// SHA-256. The original engine named files relative to the artefact
+// directory: legacyName is accepted for its predicate type only. A
+// signature copied from another file fails here.
+func VerifyEnvelope(env, data []byte, name, legacyName string, trusted []*ecdsa.PublicKey) (*Verified, error) {
 	var e Envelope
 	if err := json.Unmarshal(env, &e); err != nil {
 		return nil, fmt.Errorf("not a DSSE envelope: %w", err)
@@ -133,42 +171,61 @@ func VerifyEnvelope(env []byte, dir string, trusted []*ecdsa.PublicKey) (*Statem
 	if len(e.Signatures) == 0 {
 		return nil, ErrNoSignature
 	}
-	payload, err := base64.StdEncoding.DecodeString(e.Payload)
+	payload, err := decodeBase64(e.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("payload is not base64: %w", err)
 	}
-	if !anyValid(e.Signatures, payload, trusted) {
+	key := validKey(e.Signatures, payload, trusted)
+	if key == nil {
 		return nil, ErrBadSignature
 	}
 	var st Statement
-	if err := json.Unmarshal(payload, &st); err != nil || st.Type != StatementType || len(st.Subject) == 0 {
-		return nil, fmt.Errorf("payload is not an in-toto Statement v1 with subjects")
+	if err := json.Unmarshal(payload, &st); err != nil || st.Type != StatementType {
+		return nil, fmt.Errorf("payload is not an in-toto Statement v1")
 	}
-	for _, s := range st.Subject {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(s.Name)))
-		if err != nil {
-			return nil, fmt.Errorf("subject %s: %w", s.Name, err)
-		}
-		sum := sha256.Sum256(data)
-		if s.Digest["sha256"] != hex.EncodeToString(sum[:]) {
-			return nil, fmt.Errorf("%s: %w", s.Name, ErrSubject)
-		}
+	if st.PredicateType != PredicateType && st.PredicateType != LegacyPredicateType {
+		return nil, fmt.Errorf("%w: %q", ErrPredicateType, st.PredicateType)
 	}
-	return &st, nil
+	if len(st.Subject) != 1 {
+		return nil, fmt.Errorf("%w: the statement has %d subjects, want exactly one", ErrSubjectName, len(st.Subject))
+	}
+	s := st.Subject[0]
+	names := []string{name}
+	if st.PredicateType == LegacyPredicateType {
+		names = append(names, legacyName)
+	}
+	if !slices.Contains(names, s.Name) {
+		return nil, fmt.Errorf("%w: it signs %q, not %q", ErrSubjectName, s.Name, name)
+	}
+	sum := sha256.Sum256(data)
+	if s.Digest["sha256"] != hex.EncodeToString(sum[:]) {
+		return nil, fmt.Errorf("%s: %w", s.Name, ErrSubject)
+	}
+	return &Verified{Statement: st, Key: key}, nil
 }
 
-func anyValid(sigs []Signature, payload []byte, trusted []*ecdsa.PublicKey) bool {
+// decodeBase64 accepts standard and URL-safe base64, as DSSE asks.
+func decodeBase64(s string) ([]byte, error) {
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return b, nil
+	}
+	return base64.URLEncoding.DecodeString(s)
+}
+
+// validKey is the first trusted key that made one of sigs. The keyid is an
+// unauthenticated hint (DSSE), so every key is tried.
+func validKey(sigs []Signature, payload []byte, trusted []*ecdsa.PublicKey) *ecdsa.PublicKey {
 	d := sha256.Sum256(pae(PayloadType, payload))
 	for _, s := range sigs {
-		raw, err := base64.StdEncoding.DecodeString(s.Sig)
+		raw, err := decodeBase64(s.Sig)
 		if err != nil {
 			continue
 		}
 		for _, k := range trusted {
 			if verifySig(k, d[:], raw) {
-				return true
+				return k
 			}
 		}
 	}
-	return false
+	return nil
 }

@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
+	"unicode"
+
+	"seigarrena.dev/sei/atomicfile"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -96,16 +100,35 @@ func RepoPath(r *git.Repository, path string) (string, error) {
 // Trailer is one "Key: value" line of a commit message.
 type Trailer struct{ Key, Value string }
 
-// RecordAct commits an act on HEAD's branch: an empty commit (HEAD's own
-// tree) whose message ends with the act's trailers, readable by
-// `git interpret-trailers --parse`. The index and the work tree are not
-// touched. The reference moves only if HEAD has not moved meanwhile.
-func RecordAct(r *git.Repository, subject string, trailers []Trailer, author, committer object.Signature) (string, error) {
+// RecordAct commits an act on HEAD's branch: HEAD's tree plus files (the
+// signed act record; repository-relative paths), with a message ending in
+// the act's trailers, readable by `git interpret-trailers --parse`. Only
+// the named files are staged; the reference moves only if HEAD has not
+// moved meanwhile. Every identity and trailer is checked first, so the
+// commit always passes git fsck.
+func RecordAct(r *git.Repository, subject string, trailers []Trailer, author, committer object.Signature, files map[string][]byte) (string, error) {
+	for _, s := range []object.Signature{author, committer} {
+		if err := ValidIdentity(s.Name, s.Email); err != nil {
+			return "", err
+		}
+	}
+	for _, t := range trailers {
+		if strings.ContainsAny(t.Key, ": \t\r\n") || strings.ContainsAny(t.Value, "\r\n") || strings.IndexFunc(t.Value, unicode.IsControl) >= 0 {
+			return "", fmt.Errorf("%w: trailer %q: %q", ErrIdentity, t.Key, t.Value)
+		}
+	}
+	if strings.ContainsAny(subject, "\r\n") || strings.TrimSpace(subject) == "" {
+		return "", fmt.Errorf("commit subject %q: one non-empty line", subject)
+	}
 	head, err := r.Head()
 	if err != nil {
 		return "", fmt.Errorf("git HEAD: %w (commit something first)", err)
 	}
 	parent, err := r.CommitObject(head.Hash())
+	if err != nil {
+		return "", err
+	}
+	tree, err := treeWith(r, parent.TreeHash, files)
 	if err != nil {
 		return "", err
 	}
@@ -115,7 +138,7 @@ func RecordAct(r *git.Repository, subject string, trailers []Trailer, author, co
 		fmt.Fprintf(&msg, "%s: %s\n", t.Key, t.Value)
 	}
 	c := &object.Commit{Author: author, Committer: committer, Message: msg.String(),
-		TreeHash: parent.TreeHash, ParentHashes: []plumbing.Hash{head.Hash()}}
+		TreeHash: tree, ParentHashes: []plumbing.Hash{head.Hash()}}
 	obj := r.Storer.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
 		return "", err
@@ -128,7 +151,30 @@ func RecordAct(r *git.Repository, subject string, trailers []Trailer, author, co
 	if err := r.Storer.CheckAndSetReference(plumbing.NewHashReference(name, h), head); err != nil {
 		return "", fmt.Errorf("moving %s: %w", name, err)
 	}
-	return h.String(), nil
+	return h.String(), stage(r, files)
+}
+
+// stage writes the act's files into the work tree and the index, so that
+// the work tree matches the new commit.
+func stage(r *git.Repository, files map[string][]byte) error {
+	wt, err := r.Worktree()
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		if err := atomicfile.Write(filepath.Join(wt.Filesystem.Root(), filepath.FromSlash(p)), files[p], 0o644); err != nil {
+			return err
+		}
+		if _, err := wt.Add(p); err != nil {
+			return fmt.Errorf("staging %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Signer is "Name <email>" at when, as a commit records its author or

@@ -22,9 +22,27 @@ const (
 	EnvKeyFile = "SEI_SIGNING_KEY_FILE" // path to a PEM file
 )
 
-// KeyID is the lowercase hex SHA-256 of the 65-byte uncompressed SEC1 point,
-// as the original engine computes it.
+// KeyID is the keyid sei writes in its envelopes: securesystemslib's
+// default for the key (the SHA-256 of the OLPC canonical JSON of keytype,
+// keyval and scheme), so that a key loaded the standard way
+// (SSlibKey.from_crypto, in-toto) finds its signature. Verification never
+// relies on it: a keyid is an unauthenticated hint.
 func KeyID(pub *ecdsa.PublicKey) string {
+	pemText, err := PubkeyPEM(pub)
+	if err != nil {
+		return ""
+	}
+	// OLPC canonical JSON escapes only '"' and '\'; PEM has neither, so its
+	// newlines stay raw bytes.
+	doc := `{"keytype":"ecdsa","keyval":{"public":"` + pemText + `"},"scheme":"ecdsa-sha2-nistp256"}`
+	sum := sha256.Sum256([]byte(doc))
+	return hex.EncodeToString(sum[:])
+}
+
+// LegacyKeyID is the original engine's keyid: the hex SHA-256 of the
+// 65-byte uncompressed SEC1 point (what `xxd -r -p PUBKEY.txt | sha256sum`
+// prints).
+func LegacyKeyID(pub *ecdsa.PublicKey) string {
 	b, _ := pub.Bytes()
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

@@ -67,6 +67,22 @@ type Event struct {
 	AcceptedControls []string `json:"accepted_controls,omitempty"`
 	// Ignored says why an act did not apply in the state it met.
 	Ignored string `json:"ignored,omitempty"`
+	// Verified is a signed act by an approver; Unverified says why not.
+	// Only verified acts change the state, but a request needs no
+	// signature (it grants nothing).
+	Verified   bool   `json:"verified"`
+	Unverified string `json:"unverified,omitempty"`
+	KeyID      string `json:"keyid,omitempty"`
+	File       string `json:"file,omitempty"`          // the signed act file
+	Commit     string `json:"commit,omitempty"`        // the commit the act was taken on
+	Bundle     string `json:"bundle_digest,omitempty"` // the evidence it vouches for
+	Seq        int    `json:"seq,omitempty"`
+	Note       string `json:"note,omitempty"`
+}
+
+// Counts reports whether an event may change the state.
+func (e Event) Counts() bool {
+	return e.Verified || (e.Act == ActRequest && e.Unverified == "") || (e.Act == ActRequest && e.File == "")
 }
 
 // Lifecycle is the state the history leads to at a given time.
@@ -78,8 +94,10 @@ type Lifecycle struct {
 	// ReviewDue is when the last approval or review stops being current.
 	ReviewDue *time.Time `json:"review_due,omitempty"`
 	// Approval is the approval (or review) the state rests on, if any.
-	Approval *Event  `json:"approval"`
-	Events   []Event `json:"events,omitempty"`
+	Approval *Event `json:"approval"`
+	// Pending is the request a pending system waits on.
+	Pending *Event  `json:"pending,omitempty"`
+	Events  []Event `json:"events,omitempty"`
 }
 
 // ParseTrailers reads the trailers of a commit message's last paragraph.
@@ -148,6 +166,11 @@ func Next(s State, a Act) (State, error) {
 func Replay(events []Event, interval string, now time.Time) Lifecycle {
 	lc := Lifecycle{State: Draft}
 	for _, e := range events {
+		if !e.Counts() {
+			e.Ignored = "unverified: " + e.Unverified
+			lc.Events = append(lc.Events, e)
+			continue
+		}
 		next, err := Next(lc.State, e.Act)
 		if err != nil {
 			e.Ignored = err.Error()
@@ -164,6 +187,11 @@ func Replay(events []Event, interval string, now time.Time) Lifecycle {
 			lc.Approval = &ev
 		case ActReject, ActRequest:
 			lc.Approval = nil
+		}
+		lc.Pending = nil
+		if e.Act == ActRequest {
+			ev := e
+			lc.Pending = &ev
 		}
 	}
 	if lc.State != Approved || lc.Approval == nil || interval == "" {
@@ -182,3 +210,10 @@ func Replay(events []Event, interval string, now time.Time) Lifecycle {
 	}
 	return lc
 }
+
+// ActsDir and ApproversFile are, relative to the artefact directory, the
+// signed lifecycle acts and the signed list of who may approve.
+const (
+	ActsDir       = "acts"
+	ApproversFile = "approvers.json"
+)

@@ -16,8 +16,16 @@ func day(s string) time.Time {
 	return t
 }
 
+// ev is a signed, verified act.
 func ev(a Act, date string) Event {
-	return Event{Act: a, By: "A <a@x>", SHA: strings.Repeat("a", 40), Date: day(date)}
+	return Event{Act: a, By: "A <a@x>", SHA: strings.Repeat("a", 40), Date: day(date), Verified: true}
+}
+
+// plain is a trailer commit with no signed act file.
+func plain(a Act, date string) Event {
+	e := ev(a, date)
+	e.Verified, e.Unverified = false, "a trailer with no signed act file"
+	return e
 }
 
 // TestReplay walks the state machine, including the review interval with
@@ -43,6 +51,12 @@ func TestReplay(t *testing.T) {
 		{"reject goes back to draft", []Event{ev(ActRequest, "2026-01-01"), ev(ActReject, "2026-01-02")}, "P6M", "2026-01-03", Draft, "", 0},
 		{"retired is final", []Event{ev(ActRetire, "2026-01-01"), ev(ActRequest, "2026-01-02")}, "P6M", "2026-01-03", Retired, "", 1},
 		{"review needs an approval", []Event{ev(ActReview, "2026-01-01")}, "P6M", "2026-01-03", Draft, "", 1},
+		// Anyone can type an approval trailer: unsigned, it changes nothing.
+		{"unsigned approval", []Event{ev(ActRequest, "2026-01-01"), plain(ActApprove, "2026-01-02")}, "P6M", "2026-01-03", Pending, "", 1},
+		{"unsigned retirement", []Event{plain(ActRetire, "2026-01-01")}, "P6M", "2026-01-03", Draft, "", 1},
+		// A request grants nothing and needs no signature (the original
+		// engine's requests are plain trailers).
+		{"unsigned request", []Event{plain(ActRequest, "2026-01-01")}, "P6M", "2026-01-03", Pending, "", 0},
 	}
 	for _, c := range cases {
 		lc := Replay(c.events, c.interval, day(c.now))

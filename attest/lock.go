@@ -1,13 +1,16 @@
-// Package attest is sei's evidence: sei.lock today; the signed bundle,
-// verification and reconstruction from git history come with the evidence
-// issue.
+// Package attest is sei's evidence: sei.lock, the signed bundle, DSSE
+// signing and verification, trusted keys, lifecycle acts and their
+// signatures, and reconstruction from git history.
 package attest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 )
 
 // LockFile is sei.lock's name at the repository root.
@@ -60,8 +63,8 @@ func (l *Lock) Marshal() ([]byte, error) {
 
 // ReadLock reads a lock; a missing file is (nil, nil).
 func ReadLock(path string) (*Lock, error) {
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
+	data, err := ReadRegular(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
@@ -72,4 +75,25 @@ func ReadLock(path string) (*Lock, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &l, nil
+}
+
+// Anchor errors: the lock is unsigned, so these are how a forged or
+// detached lock shows.
+var (
+	ErrNoAnchor  = errors.New("signed_bundle_digest is empty, but evidence exists: the lock is detached from it; run `sei run`")
+	ErrBadAnchor = errors.New("signed_bundle_digest does not anchor bundle.json.sig")
+)
+
+// CheckAnchor compares the lock's signed_bundle_digest with the bundle's
+// envelope: "sha256:<hex>" of its bytes (sei), or the envelope itself (the
+// original engine stored the compact envelope).
+func CheckAnchor(l *Lock, env []byte) error {
+	sum := sha256.Sum256(env)
+	switch l.SignedBundleDigest {
+	case "":
+		return ErrNoAnchor
+	case "sha256:" + hex.EncodeToString(sum[:]), string(env):
+		return nil
+	}
+	return ErrBadAnchor
 }

@@ -2,6 +2,8 @@ package attest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"path"
 	"sort"
 	"time"
 
@@ -20,6 +22,10 @@ type Snapshot struct {
 	SHA     string `json:"sha"`
 	Date    string `json:"date"`
 	Subject string `json:"subject"`
+	// SignedBy is the keyid of the trusted key that signed the run's
+	// bundle at that commit; "" when no trusted key did (Unverified says why).
+	SignedBy   string `json:"signed_by,omitempty"`
+	Unverified string `json:"unverified,omitempty"`
 }
 
 // Arc is a blocking control changing verdict between two snapshots: a
@@ -74,6 +80,8 @@ type ReconstructOptions struct {
 	Manifest *manifest.Manifest // the work tree's manifest: names and constraints
 	Bundle   string             // repository-relative, e.g. ".sei/bundle.json"
 	Now      time.Time          // for the review interval; injected for tests
+	Keys     []*ecdsa.PublicKey // trusted for runs: who signed each snapshot
+	Gov      *Governance        // who may approve; nil: no act verifies
 }
 
 // Reconstruct replays HEAD's first-parent history.
@@ -83,11 +91,19 @@ func Reconstruct(r *git.Repository, opt ReconstructOptions) (*Reconstruction, er
 		return nil, err
 	}
 	rec := &Reconstruction{SystemName: opt.Manifest.System.Name, Snapshots: []Snapshot{}, Risks: []RiskStory{}}
-	bundles, err := snapshots(chain, opt.Bundle, rec)
+	bundles, err := snapshots(chain, opt, rec)
 	if err != nil {
 		return nil, err
 	}
-	rec.Lifecycle = Replay(Events(chain), opt.Manifest.Risk.ReviewInterval, opt.Now)
+	gov := opt.Gov
+	if gov == nil {
+		gov = &Governance{ActSigners: map[string][]Approver{}}
+	}
+	events, err := LifecycleEvents(chain, path.Dir(opt.Bundle), gov)
+	if err != nil {
+		return nil, err
+	}
+	rec.Lifecycle = Replay(events, opt.Manifest.Risk.ReviewInterval, opt.Now)
 	rec.Approval = rec.Lifecycle.Approval
 	if len(bundles) == 0 {
 		return rec, nil
@@ -104,12 +120,14 @@ func Reconstruct(r *git.Repository, opt ReconstructOptions) (*Reconstruction, er
 	return rec, nil
 }
 
-// snapshots reads the bundle at every commit that changed it.
-func snapshots(chain []*object.Commit, path string, rec *Reconstruction) ([]*Bundle, error) {
+// snapshots reads the bundle at every commit that changed it, and which
+// trusted key signed it there.
+func snapshots(chain []*object.Commit, opt ReconstructOptions, rec *Reconstruction) ([]*Bundle, error) {
 	var out []*Bundle
 	var prev [20]byte
+	p := opt.Bundle
 	for _, c := range chain {
-		data, h, ok, err := FileAt(c, path)
+		data, h, ok, err := FileAt(c, p)
 		if err != nil {
 			return nil, err
 		}
@@ -117,13 +135,22 @@ func snapshots(chain []*object.Commit, path string, rec *Reconstruction) ([]*Bun
 			continue
 		}
 		prev = h
-		b, err := ParseBundle(path+"@"+c.Hash.String()[:7], data)
+		b, err := ParseBundle(p+"@"+c.Hash.String()[:7], data)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, b)
-		rec.Snapshots = append(rec.Snapshots, Snapshot{SHA: c.Hash.String(),
-			Date: c.Committer.When.UTC().Format("2006-01-02T15:04:05-07:00"), Subject: subjectOf(c.Message)})
+		s := Snapshot{SHA: c.Hash.String(), Date: c.Committer.When.UTC().Format("2006-01-02T15:04:05-07:00"), Subject: subjectOf(c.Message)}
+		env, _, _, err := FileAt(c, p+".sig")
+		if err != nil {
+			return nil, err
+		}
+		if v, err := VerifyEnvelope(env, data, p, path.Base(p), opt.Keys); err != nil {
+			s.Unverified = err.Error()
+		} else {
+			s.SignedBy = KeyID(v.Key)
+		}
+		rec.Snapshots = append(rec.Snapshots, s)
 	}
 	return out, nil
 }

@@ -2,41 +2,96 @@ package attest
 
 import (
 	"crypto/ecdsa"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 )
 
-// Finding is the verdict on one artefact.
+// Finding is the verdict on one artefact or check.
 type Finding struct {
-	File string `json:"file"`
-	OK   bool   `json:"ok"`
-	Err  string `json:"error,omitempty"`
+	File  string `json:"file"`
+	OK    bool   `json:"ok"`
+	Kind  string `json:"kind,omitempty"` // what failed: see the Kind constants
+	Err   string `json:"error,omitempty"`
+	KeyID string `json:"keyid,omitempty"` // the trusted key that signed it
 }
 
-// VerifyDir verifies every signed artefact under dir (the cache directory
-// excluded): each X.sig against the trusted keys and its subjects, each
-// JSON artefact has its signature, and, when lockPath names a lock whose
-// signed_bundle_digest is set, that it anchors bundle.json.sig.
-func VerifyDir(dir string, trusted []*ecdsa.PublicKey, lockPath string) ([]Finding, error) {
+// What a finding is about. Only KindStale means "true, but old": the
+// evidence is genuine and describes an earlier tree; every other kind
+// means the evidence cannot be believed.
+const (
+	KindSignature = "signature" // a signature, subject, or unsigned or irregular file
+	KindAnchor    = "anchor"    // the lock does not anchor the bundle, or disagrees with it
+	KindForeign   = "foreign"   // evidence of another system
+	KindStale     = "stale"     // genuine evidence of a tree that has since changed
+	KindTrust     = "trust"     // a key or approver list no trusted key vouches for
+)
+
+// DirOptions says where the evidence is and whom to trust for what.
+type DirOptions struct {
+	Root string // the repository; subjects are named relative to it
+	Dir  string // the artefact directory, relative to Root (".sei")
+	// Keys is the set of keys trusted for the artefact rel (a path relative
+	// to Dir): evidence keys for runs and reports, approver keys for acts.
+	Keys func(rel string) []*ecdsa.PublicKey
+}
+
+// DirResult is a verified directory: a finding per artefact, and the
+// bytes and statement of each artefact whose signature verified, so that
+// callers use exactly the bytes that were checked.
+type DirResult struct {
+	Findings []Finding
+	Verified map[string]*Verified // by path relative to Dir
+	Data     map[string][]byte
+}
+
+// OK is true when every finding is.
+func (r *DirResult) OK() bool {
+	for _, f := range r.Findings {
+		if !f.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrNoEvidence is a directory with no signed artefact.
+var ErrNoEvidence = errors.New("holds no signed artefact (*.sig)")
+
+// VerifyDir verifies every artefact under the directory (its cache
+// excepted): each X.sig must sign X and nothing else, each JSON file (any
+// case of the extension) must have its X.sig, and anything that is not a
+// regular file or directory is an error, never followed or opened.
+func VerifyDir(o DirOptions) (*DirResult, error) {
+	abs := filepath.Join(o.Root, filepath.FromSlash(o.Dir))
+	if fi, err := os.Lstat(abs); err != nil {
+		return nil, err
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("%s: %w (%s)", o.Dir, ErrNotRegular, kindOf(fi.Mode()))
+	}
+	res := &DirResult{Verified: map[string]*Verified{}, Data: map[string][]byte{}}
 	var sigs, jsons []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
+		rel, _ := filepath.Rel(abs, p)
 		rel = filepath.ToSlash(rel)
 		switch {
 		case d.IsDir() && rel == "cache":
 			return filepath.SkipDir
+		case d.IsDir():
+			return nil
+		case !d.Type().IsRegular():
+			res.Findings = append(res.Findings, Finding{File: rel, Kind: KindSignature, Err: fmt.Sprintf("%v (%s): evidence holds plain files only", ErrNotRegular, kindOf(d.Type()))})
 		case strings.HasSuffix(rel, ".sig"):
 			sigs = append(sigs, rel)
-		case strings.HasSuffix(rel, ".json"):
+		case strings.EqualFold(path.Ext(rel), ".json"):
 			jsons = append(jsons, rel)
 		}
 		return nil
@@ -44,60 +99,49 @@ func VerifyDir(dir string, trusted []*ecdsa.PublicKey, lockPath string) ([]Findi
 	if err != nil {
 		return nil, err
 	}
-	if len(sigs) == 0 {
-		return nil, fmt.Errorf("%s holds no signed artefact (*.sig)", dir)
+	if len(sigs) == 0 && len(jsons) == 0 {
+		return nil, fmt.Errorf("%s %w", o.Dir, ErrNoEvidence)
 	}
-	var out []Finding
 	for _, s := range sigs {
-		out = append(out, verifyOne(dir, s, trusted))
+		res.Findings = append(res.Findings, res.verifyOne(o, s))
 	}
 	for _, j := range jsons {
-		if _, err := os.Stat(filepath.Join(dir, j+".sig")); err != nil {
-			out = append(out, Finding{File: j, Err: "not signed: " + j + ".sig is missing"})
+		if !contains(sigs, j+".sig") {
+			res.Findings = append(res.Findings, Finding{File: j, Kind: KindSignature, Err: "not signed: " + j + ".sig is missing"})
 		}
 	}
-	if f, ok := checkLock(dir, lockPath); ok {
-		out = append(out, f)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
-	return out, nil
+	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].File < res.Findings[j].File })
+	return res, nil
 }
 
-func verifyOne(dir, sig string, trusted []*ecdsa.PublicKey) Finding {
-	env, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sig)))
-	if err != nil {
-		return Finding{File: sig, Err: err.Error()}
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
 	}
-	// Subjects are relative to the artefact directory (the original names
-	// conformance signatures "conformance/<slug>.json").
-	if _, err := VerifyEnvelope(env, dir, trusted); err != nil {
-		return Finding{File: sig, Err: err.Error()}
-	}
-	return Finding{File: sig, OK: true}
+	return false
 }
 
-// checkLock compares the lock's signed_bundle_digest with bundle.json.sig:
-// "sha256:<hex>" of the envelope's bytes (sei), or the envelope itself (the
-// original engine stored the compact envelope).
-func checkLock(dir, lockPath string) (Finding, bool) {
-	if lockPath == "" {
-		return Finding{}, false
-	}
-	l, err := ReadLock(lockPath)
-	name := filepath.Base(lockPath)
-	switch {
-	case err != nil:
-		return Finding{File: name, Err: err.Error()}, true
-	case l == nil || l.SignedBundleDigest == "":
-		return Finding{}, false
-	}
-	env, err := os.ReadFile(filepath.Join(dir, "bundle.json.sig"))
+// verifyOne checks rel (an X.sig) against X's bytes.
+func (res *DirResult) verifyOne(o DirOptions, rel string) Finding {
+	target := strings.TrimSuffix(rel, ".sig")
+	abs := filepath.Join(o.Root, filepath.FromSlash(o.Dir))
+	env, err := ReadRegular(filepath.Join(abs, filepath.FromSlash(rel)))
 	if err != nil {
-		return Finding{File: name, Err: "signed_bundle_digest is set but bundle.json.sig is missing"}, true
+		return Finding{File: rel, Kind: KindSignature, Err: err.Error()}
 	}
-	sum := sha256.Sum256(env)
-	if l.SignedBundleDigest == "sha256:"+hex.EncodeToString(sum[:]) || l.SignedBundleDigest == string(env) {
-		return Finding{File: name, OK: true}, true
+	data, err := ReadRegular(filepath.Join(abs, filepath.FromSlash(target)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Finding{File: rel, Kind: KindSignature, Err: target + " is missing"}
+	} else if err != nil {
+		return Finding{File: rel, Kind: KindSignature, Err: err.Error()}
 	}
-	return Finding{File: name, Err: "signed_bundle_digest does not anchor bundle.json.sig"}, true
+	v, err := VerifyEnvelope(env, data, path.Join(o.Dir, target), target, o.Keys(target))
+	if err != nil {
+		return Finding{File: rel, Kind: KindSignature, Err: err.Error()}
+	}
+	res.Verified[target], res.Data[target] = v, data
+	res.Data[rel] = env
+	return Finding{File: rel, OK: true, KeyID: KeyID(v.Key)}
 }

@@ -28,7 +28,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return withCode(exitUsage, err)
 		},
 		Commands: append([]*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
-			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand(), reconstructCommand()},
+			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand(), endorseKeyCommand(), approverCommand(), reconstructCommand()},
 			lifecycleCommands()...),
 	}
 }

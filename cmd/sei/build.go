@@ -26,7 +26,7 @@ var (
 func buildCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "build",
-		Usage:     "recompute the stale part of the graph, in parallel, and anchor it in sei.lock",
+		Usage:     "recompute the stale part of the graph, in parallel; sei.lock and the evidence are written by `sei run` only",
 		ArgsUsage: "[TARGET...]",
 		Flags: append([]cli.Flag{repoFlag, jobsFlag,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
@@ -58,9 +58,6 @@ func runBuild(c *cli.Context) error {
 	printReport(c.App.Writer, c.App.ErrWriter, rep, c.Bool("dry-run"))
 	if !rep.OK() {
 		return fmt.Errorf("build failed: %d failed", rep.Failed)
-	}
-	if len(targets) == 0 && !c.Bool("dry-run") {
-		return e.writeLock(rep)
 	}
 	return nil
 }

@@ -95,13 +95,10 @@ func (e *engine) close() { e.store.Close() }
 
 func (e *engine) lockPath() string { return filepath.Join(e.repo, attest.LockFile) }
 
-// writeLock anchors a complete build in sei.lock, from the source digests
-// the build itself used (a file edited during the build is not mis-anchored).
-func (e *engine) writeLock(rep *dag.Report) error {
-	return e.storeLock(e.lockFor(rep))
-}
-
-// lockFor is the lock a complete build earns, without the bundle anchor.
+// lockFor is the lock a complete build earns, without the bundle anchor,
+// from the source digests the build itself used (a file edited during the
+// build is not mis-anchored). Only `sei run` writes it, together with the
+// evidence it anchors: a lock detached from its evidence cannot exist.
 func (e *engine) lockFor(rep *dag.Report) *attest.Lock {
 	src := make([]cache.Digest, len(e.g.Nodes))
 	for _, n := range e.g.Nodes {
@@ -113,14 +110,6 @@ func (e *engine) lockFor(rep *dag.Report) *attest.Lock {
 	sections, inputs := e.g.LockSections(src, e.g.ClassDigestsFrom(src), gateFailed)
 	return &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(e.m.System.Name),
 		Triple: e.triple(), Sections: sections, Inputs: inputs}
-}
-
-func (e *engine) storeLock(l *attest.Lock) error {
-	data, err := l.Marshal()
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(e.lockPath(), data, 0o644)
 }
 
 // triple: code is HEAD's SHA-1 (empty before the first commit), model the
@@ -145,4 +134,16 @@ func (e *engine) triple() attest.Triple {
 		}
 	}
 	return t
+}
+
+func (e *engine) programUID() string { return rules.ProgramUID(e.m.System.Name) }
+
+// statusAgainst compares the work tree with a lock through the stat cache.
+func (e *engine) statusAgainst(l *attest.Lock) []dag.SectionStatus {
+	h, err := e.store.NewHasher()
+	if err != nil {
+		return []dag.SectionStatus{{Name: "stat cache", Stale: true, Reason: err.Error()}}
+	}
+	defer h.Flush()
+	return e.g.Status(e.repo, h, l)
 }

@@ -1,63 +1,31 @@
 package main
 
 import (
-	"crypto/ecdsa"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/evidence"
+	"seigarrena.dev/sei/manifest"
 )
 
-const exitUnverified = 6 // sei verify: a signature, digest or anchor does not check
+const exitUnverified = 6 // sei verify: a signature, digest, binding or anchor does not check
 
-// signer loads the signing key once per command and writes signed artefacts.
-type signer struct {
-	dir  string // the artefact directory, .sei
-	key  *ecdsa.PrivateKey
-	warn io.Writer
-}
-
-func newSigner(repo string, warn io.Writer) (*signer, error) {
-	k, err := attest.LoadSigningKey(func(s string) { fmt.Fprintln(warn, "sei:", s) })
+// newSigner loads the signing key and checks it may sign for the repository.
+func newSigner(c *cli.Context, repo string) (*evidence.Signer, error) {
+	k, err := attest.LoadSigningKey(func(s string) { fmt.Fprintln(c.App.ErrWriter, "sei:", s) })
 	if err != nil {
 		return nil, err
 	}
-	s := &signer{dir: filepath.Join(repo, ".sei"), key: k, warn: warn}
-	return s, s.ensurePubkey()
-}
-
-// ensurePubkey writes .sei/PUBKEY.txt when absent; when it names another key
-// it is left alone with a warning, because verification trusts that file.
-func (s *signer) ensurePubkey() error {
-	p := filepath.Join(s.dir, "PUBKEY.txt")
-	want := attest.PubkeyHex(&s.key.PublicKey)
-	have, err := os.ReadFile(p)
-	switch {
-	case os.IsNotExist(err):
-		return writeFileAtomic(p, []byte(want), 0o644)
-	case err != nil:
-		return err
-	case string(have) != want:
-		fmt.Fprintf(s.warn, "sei: warning: signing with key %s, which is not .sei/PUBKEY.txt; sei verify will reject it unless given --pub\n", attest.KeyID(&s.key.PublicKey))
-	}
-	return nil
-}
-
-// write stores an artefact (path relative to .sei) and its signature, both
-// through temporary files and renames, and returns the envelope's bytes.
-func (s *signer) write(rel string, data []byte) ([]byte, error) {
-	if err := writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)), data, 0o644); err != nil {
-		return nil, err
-	}
-	env, err := attest.SignFile(s.key, s.dir, rel)
+	root, err := filepath.Abs(repo)
 	if err != nil {
 		return nil, err
 	}
-	return env, writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)+".sig"), env, 0o644)
+	return evidence.NewSigner(root, ".sei", k)
 }
 
 func pubkeyCommand() *cli.Command {
@@ -84,12 +52,11 @@ func pubkeyCommand() *cli.Command {
 func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "verify every signed artefact under .sei/ and sei.lock's anchor against the trusted key",
-		Flags: []cli.Flag{repoFlag, jsonFlag,
-			&cli.StringSliceFlag{Name: "pub", Usage: "trusted public key `FILE` (hex SEC1 or PEM; default: the directory's PUBKEY.txt)"},
+		Usage: "verify the evidence: every signature, the binding to this system and to the current tree, and sei.lock's anchor",
+		Flags: append([]cli.Flag{repoFlag, jsonFlag,
 			&cli.StringFlag{Name: "dir", Value: ".sei", Usage: "artefact `DIR`, relative to the repository"},
 			&cli.StringFlag{Name: "lock", Value: attest.LockFile, Usage: "lock `FILE` whose signed_bundle_digest is checked"},
-		},
+		}, trustFlags...),
 		Action: runVerify,
 	}
 }
@@ -98,33 +65,29 @@ func runVerify(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	repo := c.String("repo")
-	dir := filepath.Join(repo, c.String("dir"))
-	pubs := c.StringSlice("pub")
-	if len(pubs) == 0 {
-		pubs = []string{filepath.Join(dir, "PUBKEY.txt")}
+	root, err := absRepo(c)
+	if err != nil {
+		return err
 	}
-	var trusted []*ecdsa.PublicKey
-	for _, p := range pubs {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return withCode(exitUnverified, fmt.Errorf("trusted key: %w", err))
+	// The tree is compared only where sei.yaml describes it; the original
+	// engine's repositories (froga.yaml) verify by signature and anchor.
+	var e *engine
+	if _, err := os.Stat(filepath.Join(root, manifest.FileName)); err == nil {
+		if e, err = openEngine(c); err != nil {
+			return err
 		}
-		k, err := attest.ParsePublicKey(b)
-		if err != nil {
-			return withCode(exitUnverified, fmt.Errorf("%s: %w", p, err))
-		}
-		trusted = append(trusted, k)
+		defer e.close()
 	}
-	lock := filepath.Join(repo, c.String("lock"))
-	if _, err := os.Stat(lock); err != nil {
-		lock = ""
+	dir := filepath.ToSlash(filepath.Clean(c.String("dir")))
+	tc, err := resolveTrust(c, root, dir)
+	if err != nil {
+		return err
 	}
-	fs, err := attest.VerifyDir(dir, trusted, lock)
+	rep, err := evidence.Verify(tc.verifier(root, dir, filepath.ToSlash(c.String("lock")), e))
 	if err != nil {
 		return withCode(exitUnverified, err)
 	}
-	return reportFindings(c, fs)
+	return reportFindings(c, rep.Findings)
 }
 
 func reportFindings(c *cli.Context, fs []attest.Finding) error {
@@ -150,5 +113,73 @@ func reportFindings(c *cli.Context, fs []attest.Finding) error {
 	if bad > 0 {
 		return withCode(exitUnverified, fmt.Errorf("%d of %d checks failed", bad, len(fs)))
 	}
+	return nil
+}
+
+func endorseKeyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "endorse-key",
+		Usage:     "rotate the evidence key: sign, with the current key, an endorsement of the new public key FILE and make it .sei/PUBKEY.txt",
+		ArgsUsage: "PUBKEY-FILE",
+		Flags:     []cli.Flag{repoFlag, &cli.StringFlag{Name: "reason", Usage: "why the key changes"}},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return withCode(exitUsage, errors.New("endorse-key takes the new public key's file"))
+			}
+			sg, err := newSigner(c, c.String("repo"))
+			if err != nil {
+				return err
+			}
+			keys, err := attest.LoadKeys([]string{c.Args().First()}, "")
+			if err != nil {
+				return withCode(exitUsage, err)
+			}
+			id, err := evidence.Endorse(sg, keys[0], c.String("reason"))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "key %s endorsed by %s; .sei/PUBKEY.txt now names it; sign with it from now on\n", id[:12], sg.KeyID()[:12])
+			return nil
+		},
+	}
+}
+
+func approverCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "approver",
+		Usage: "govern who may approve: `sei approver add` signs a new .sei/approvers.json with your (approver) key",
+		Subcommands: []*cli.Command{{
+			Name:  "add",
+			Usage: "add an approver (name, email, public key FILE); signed by your key, which must be an approver already (or be in the first list)",
+			Flags: []cli.Flag{repoFlag,
+				&cli.StringFlag{Name: "name", Required: true}, &cli.StringFlag{Name: "email", Required: true},
+				&cli.StringFlag{Name: "key", Required: true, Usage: "the approver's public key `FILE`"}},
+			Action: runApproverAdd,
+		}},
+	}
+}
+
+func runApproverAdd(c *cli.Context) error {
+	root, err := absRepo(c)
+	if err != nil {
+		return err
+	}
+	me, err := attest.LoadSigningKey(func(s string) { fmt.Fprintln(c.App.ErrWriter, "sei:", s) })
+	if err != nil {
+		return err
+	}
+	keys, err := attest.LoadKeys([]string{c.String("key")}, "")
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	a := attest.Approver{Name: c.String("name"), Email: c.String("email"), Key: attest.PubkeyHex(keys[0])[:130]}
+	if err := attest.ValidIdentity(a.Name, a.Email); err != nil {
+		return withCode(exitUsage, err)
+	}
+	n, err := evidence.AddApprover(root, ".sei", me, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "%s added: .sei/approvers.json lists %d approver(s); commit it\n", a.Identity(), n)
 	return nil
 }

@@ -2,19 +2,20 @@ package main
 
 import (
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/evidence"
 	"seigarrena.dev/sei/manifest"
+	"seigarrena.dev/sei/rules"
 )
 
 // actSubjects are the default commit subjects of the lifecycle acts.
@@ -27,8 +28,8 @@ var actSubjects = map[attest.Act]string{
 }
 
 func actCommand(act attest.Act, usage string) *cli.Command {
-	flags := []cli.Flag{repoFlag,
-		&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "commit subject `TEXT` (default: sei's standard subject)"}}
+	flags := append([]cli.Flag{repoFlag,
+		&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "commit subject `TEXT` (default: sei's standard subject)"}}, trustFlags...)
 	if act == attest.ActApprove || act == attest.ActReview {
 		flags = append(flags, &cli.StringFlag{Name: "accept-residual", Usage: "approve although blocking controls fail, for this `REASON` (recorded in the commit)"})
 	}
@@ -38,169 +39,177 @@ func actCommand(act attest.Act, usage string) *cli.Command {
 
 func lifecycleCommands() []*cli.Command {
 	return []*cli.Command{
-		actCommand(attest.ActRequest, "record a request for management approval (an empty commit with a Sei-Approval-Requested-by trailer)"),
-		actCommand(attest.ActApprove, "record management approval of the last bundle; refused while a blocking control fails unless --accept-residual"),
-		actCommand(attest.ActReject, "record a rejection: the system goes back to draft"),
-		actCommand(attest.ActReview, "record the periodic review that review_interval asks for"),
-		actCommand(attest.ActRetire, "record the system's retirement (final)"),
+		actCommand(attest.ActRequest, "record a request for management approval (a commit with a signed act and a Sei-Approval-Requested-by trailer)"),
+		actCommand(attest.ActApprove, "record management approval of the last bundle, signed by an approver; refused while a blocking control fails unless --accept-residual"),
+		actCommand(attest.ActReject, "record a rejection, signed by an approver: the system goes back to draft"),
+		actCommand(attest.ActReview, "record the periodic review that review_interval asks for, signed by an approver"),
+		actCommand(attest.ActRetire, "record the system's retirement (final), signed by an approver"),
 	}
 }
 
-// runAct checks that the act applies (state machine, committed evidence,
-// signatures, gate) and only then records it; a refused act writes nothing.
+// needsApprover are the acts that count only when an approver signs them.
+func needsApprover(a attest.Act) bool { return a != attest.ActRequest }
+
+// restsOnEvidence are the acts that vouch for the current evidence.
+func restsOnEvidence(a attest.Act) bool {
+	return a == attest.ActRequest || a == attest.ActApprove || a == attest.ActReview
+}
+
+// runAct checks that the act applies (identity, state machine, approver,
+// clean tree, committed and verifying evidence of HEAD's tree, gate) and
+// only then records it; a refused act writes nothing.
 func runAct(c *cli.Context, act attest.Act) error {
-	m, r, err := manifestAndRepo(c)
+	e, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	r, err := attest.OpenRepo(e.repo)
 	if err != nil {
 		return err
 	}
 	name, email := attest.Identity(r)
-	if name == "" || email == "" {
-		return withCode(exitUsage, fmt.Errorf("who is acting? set git config user.name and user.email"))
+	if err := attest.ValidIdentity(name, email); err != nil {
+		return withCode(exitUsage, fmt.Errorf("who is acting? %w (set git config user.name and user.email)", err))
 	}
-	lc, _, err := lifecycleOf(r, m.Risk.ReviewInterval)
+	rep, tc, err := verifyRepo(c, e)
+	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
+		return err
+	}
+	lc, _, err := lifecycleOf(r, tc, e.m.Risk.ReviewInterval)
 	if err != nil {
 		return err
 	}
 	if _, err := attest.Next(lc.State, act); err != nil {
 		return withCode(exitUsage, err)
 	}
-	trailers := []attest.Trailer{{Key: attest.Trailers[act], Value: fmt.Sprintf("%s <%s>", name, email)}}
-	if act == attest.ActRequest || act == attest.ActApprove || act == attest.ActReview {
-		extra, err := checkEvidence(c, r, act)
-		if err != nil {
-			return err
-		}
-		trailers = append(trailers, extra...)
-	}
-	subject := c.String("message")
-	if subject == "" {
-		subject = actSubjects[act]
-	}
-	sha, err := recordAct(r, subject, trailers, name, email)
+	key, err := attest.LoadSigningKey(func(s string) { fmt.Fprintln(c.App.ErrWriter, "sei:", s) })
 	if err != nil {
 		return err
 	}
+	if needsApprover(act) {
+		a, err := evidence.Approver(tc.gov, &key.PublicKey)
+		if err != nil {
+			return withCode(exitUsage, err)
+		}
+		if a.Identity() != name+" <"+email+">" {
+			return withCode(exitUsage, fmt.Errorf("%w: your key is %s's, but git says you are %s <%s>", evidence.ErrNotApprover, a.Identity(), name, email))
+		}
+	}
+	var rec attest.ActRecord
+	trailers := []attest.Trailer{{Key: attest.Trailers[act], Value: fmt.Sprintf("%s <%s>", name, email)}}
+	digest := ""
+	if restsOnEvidence(act) {
+		if rep == nil {
+			return withCode(exitUsage, fmt.Errorf("no evidence: run `sei run` and commit its evidence before `sei %s`", act))
+		}
+		if err := evidence.CheckRests(evidence.ActContext{Repo: r, Root: e.repo, Dir: ".sei", Report: rep}); err != nil {
+			return withCode(refusalCode(err), fmt.Errorf("refusing to %s: %w", act, err))
+		}
+		digest = attest.SHA256Digest(rep.Envelope)
+		if act == attest.ActRequest && lc.State == attest.Pending && lc.Pending != nil && lc.Pending.Bundle == digest {
+			fmt.Fprintf(c.App.Writer, "already pending since %s for this evidence; nothing recorded\n", lc.Since.UTC().Format("2006-01-02"))
+			return nil
+		}
+	}
+	if act == attest.ActApprove || act == attest.ActReview {
+		if rec.AcceptedControls, rec.AcceptedResidual, err = acceptance(c, act, rep.Gate()); err != nil {
+			return err
+		}
+	}
+	if err := recordAct(c, r, act, rec, trailers, name, email, digest, key); err != nil {
+		return err
+	}
 	next, _ := attest.Next(lc.State, act)
-	fmt.Fprintf(c.App.Writer, "%s recorded as %s; lifecycle: %s -> %s\n", act, sha[:12], lc.State, next)
+	fmt.Fprintf(c.App.Writer, "lifecycle: %s -> %s\n", lc.State, next)
 	return nil
 }
 
-func recordAct(r *git.Repository, subject string, trailers []attest.Trailer, name, email string) (string, error) {
-	when := func(v string) (time.Time, error) {
-		t, ok, err := attest.EnvTime(v)
-		if !ok && err == nil {
-			t = time.Now()
-		}
-		return t, err
+// refusalCode is the exit code of a refused act.
+func refusalCode(err error) int {
+	switch {
+	case errors.Is(err, evidence.ErrUnverified):
+		return exitUnverified
+	case errors.Is(err, evidence.ErrStale):
+		return exitOutdated
+	case errors.Is(err, evidence.ErrGate):
+		return exitGateFail
 	}
-	at, err := when("GIT_AUTHOR_DATE")
-	if err != nil {
-		return "", withCode(exitUsage, err)
+	return exitUsage
+}
+
+// acceptance is what an approval or review accepts: nothing when the gate
+// passes, the failing controls and the reason when --accept-residual.
+func acceptance(c *cli.Context, act attest.Act, g *rules.GateResult) ([]string, string, error) {
+	reason := oneLine(c.String("accept-residual"))
+	switch {
+	case g.Passed && reason != "":
+		return nil, "", withCode(exitUsage, fmt.Errorf("--accept-residual: every blocking control passes; there is no residual to accept"))
+	case g.Passed:
+		return nil, "", nil
+	case reason == "":
+		return nil, "", withCode(exitGateFail, fmt.Errorf("refusing to %s: %w: %s in the last bundle; fix them, or accept the residual with --accept-residual REASON",
+			act, evidence.ErrGate, strings.Join(g.Blocking, ", ")))
 	}
-	ct, err := when("GIT_COMMITTER_DATE")
+	return g.Blocking, reason, nil
+}
+
+// recordAct signs the act record and commits it with its trailers.
+func recordAct(c *cli.Context, r *git.Repository, act attest.Act, acc attest.ActRecord, trailers []attest.Trailer,
+	name, email, digest string, key *ecdsa.PrivateKey) error {
+	at, err := gitTime("GIT_AUTHOR_DATE")
 	if err != nil {
-		return "", withCode(exitUsage, err)
+		return err
+	}
+	ct, err := gitTime("GIT_COMMITTER_DATE")
+	if err != nil {
+		return err
 	}
 	cn, ce := os.Getenv("GIT_COMMITTER_NAME"), os.Getenv("GIT_COMMITTER_EMAIL")
 	if cn == "" || ce == "" {
 		cn, ce = name, email
 	}
-	return attest.RecordAct(r, subject, trailers,
-		attest.Signer(name, email, at), attest.Signer(cn, ce, ct))
-}
-
-// evidenceFiles must be committed as they are in the work tree before an
-// approval: an approval covers committed, signed evidence only.
-var evidenceFiles = []string{attest.LockFile, ".sei/bundle.json", ".sei/bundle.json.sig"}
-
-// checkEvidence refuses an act on evidence that is missing, uncommitted,
-// unverified or (for approve and review) red without an accepted residual.
-// It returns the trailers that record an accepted residual.
-func checkEvidence(c *cli.Context, r *git.Repository, act attest.Act) ([]attest.Trailer, error) {
-	repo := c.String("repo")
-	head, err := r.Head()
-	if err != nil {
-		return nil, err
+	if err := attest.ValidIdentity(cn, ce); err != nil {
+		return withCode(exitUsage, fmt.Errorf("committer: %w", err))
 	}
-	hc, err := r.CommitObject(head.Hash())
-	if err != nil {
-		return nil, err
+	subject := oneLine(c.String("message"))
+	if subject == "" {
+		subject = actSubjects[act]
 	}
-	for _, f := range evidenceFiles {
-		if err := committedAsIs(r, hc, filepath.Join(repo, filepath.FromSlash(f))); err != nil {
-			return nil, withCode(exitUsage, fmt.Errorf("%w; run `sei run` and commit its evidence before `sei %s`", err, act))
-		}
-	}
-	if err := verifyEvidence(repo); err != nil {
-		return nil, withCode(exitUnverified, err)
-	}
-	if act == attest.ActRequest {
-		return nil, nil
-	}
-	b, err := attest.ReadBundle(filepath.Join(repo, ".sei", attest.BundleFile))
-	if err != nil {
-		return nil, withCode(exitInvalid, err)
-	}
-	g := b.Gate()
-	reason := strings.TrimSpace(c.String("accept-residual"))
-	switch {
-	case g.Passed && reason != "":
-		return nil, withCode(exitUsage, fmt.Errorf("--accept-residual: every blocking control passes; there is no residual to accept"))
-	case g.Passed:
-		return nil, nil
-	case reason == "":
-		return nil, withCode(exitGateFail, fmt.Errorf("refusing to %s: blocking control(s) %s fail in the last bundle; fix them, or accept the residual with --accept-residual REASON",
-			act, strings.Join(g.Blocking, ", ")))
-	}
-	return []attest.Trailer{{Key: attest.AcceptedControlsTrailer, Value: strings.Join(g.Blocking, ", ")},
-		{Key: attest.AcceptedResidualTrailer, Value: oneLine(reason)}}, nil
-}
-
-// committedAsIs checks that the work tree's file has HEAD's bytes.
-func committedAsIs(r *git.Repository, hc *object.Commit, path string) error {
-	rel, err := attest.RepoPath(r, path)
+	rec, err := evidence.NewActRecord(r, ".sei", act, name+" <"+email+">", subject, ct, digest)
 	if err != nil {
 		return err
 	}
-	have, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return fmt.Errorf("%s does not exist", rel)
+	rec.AcceptedControls, rec.AcceptedResidual = acc.AcceptedControls, acc.AcceptedResidual
+	if len(rec.AcceptedControls) > 0 {
+		trailers = append(trailers, attest.Trailer{Key: attest.AcceptedControlsTrailer, Value: strings.Join(rec.AcceptedControls, ", ")},
+			attest.Trailer{Key: attest.AcceptedResidualTrailer, Value: rec.AcceptedResidual})
+	}
+	files, rel, err := evidence.ActFiles(".sei", key, rec)
+	if err != nil {
+		return err
+	}
+	trailers = append(trailers, attest.Trailer{Key: attest.ActTrailer, Value: rel})
+	sha, err := attest.RecordAct(r, subject, trailers, attest.Signer(name, email, at), attest.Signer(cn, ce, ct), files)
+	if errors.Is(err, attest.ErrIdentity) {
+		return withCode(exitUsage, err)
 	} else if err != nil {
 		return err
 	}
-	_, h, ok, err := attest.FileAt(hc, rel)
-	switch {
-	case err != nil:
-		return err
-	case !ok:
-		return fmt.Errorf("%s is not committed", rel)
-	case h != plumbing.ComputeHash(plumbing.BlobObject, have):
-		return fmt.Errorf("%s differs from HEAD", rel)
-	}
+	fmt.Fprintf(c.App.Writer, "%s recorded as %s, signed by %s (%s)\n", act, sha[:12], attest.KeyID(&key.PublicKey)[:12], rel)
 	return nil
 }
 
-// verifyEvidence runs sei verify's checks against .sei/PUBKEY.txt.
-func verifyEvidence(repo string) error {
-	dir := filepath.Join(repo, ".sei")
-	pub, err := os.ReadFile(filepath.Join(dir, "PUBKEY.txt"))
+// gitTime is a git date variable, or now when unset.
+func gitTime(v string) (time.Time, error) {
+	t, ok, err := attest.EnvTime(v)
 	if err != nil {
-		return fmt.Errorf("trusted key: %w", err)
+		return t, withCode(exitUsage, err)
 	}
-	k, err := attest.ParsePublicKey(pub)
-	if err != nil {
-		return err
+	if !ok {
+		t = time.Now()
 	}
-	fs, err := attest.VerifyDir(dir, []*ecdsa.PublicKey{k}, filepath.Join(repo, attest.LockFile))
-	if err != nil {
-		return err
-	}
-	for _, f := range fs {
-		if !f.OK {
-			return fmt.Errorf("evidence does not verify: %s: %s (see `sei verify`)", f.File, f.Err)
-		}
-	}
-	return nil
+	return t, nil
 }
 
 // manifestAndRepo is what the history commands start from: no stray
@@ -235,8 +244,9 @@ func now() (time.Time, error) {
 	return time.Time{}, withCode(exitUsage, fmt.Errorf("SEI_NOW=%q: want RFC 3339 or YYYY-MM-DD", v))
 }
 
-// lifecycleOf replays the lifecycle acts of HEAD's history at now.
-func lifecycleOf(r *git.Repository, interval string) (attest.Lifecycle, []*object.Commit, error) {
+// lifecycleOf replays the lifecycle acts of HEAD at now: the signed act
+// files, judged by the approver governance, and the trailer commits.
+func lifecycleOf(r *git.Repository, tc *trustContext, interval string) (attest.Lifecycle, []*object.Commit, error) {
 	t, err := now()
 	if err != nil {
 		return attest.Lifecycle{}, nil, err
@@ -245,5 +255,9 @@ func lifecycleOf(r *git.Repository, interval string) (attest.Lifecycle, []*objec
 	if err != nil {
 		return attest.Lifecycle{}, nil, err
 	}
-	return attest.Replay(attest.Events(chain), interval, t), chain, nil
+	events, err := attest.LifecycleEvents(chain, ".sei", tc.gov)
+	if err != nil {
+		return attest.Lifecycle{}, nil, err
+	}
+	return attest.Replay(events, interval, t), chain, nil
 }

@@ -15,9 +15,9 @@ func reconstructCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "reconstruct",
 		Usage: "replay the git history: per measured risk, identification, analysis, treatment arcs, residual and cycle status; and the lifecycle",
-		Flags: []cli.Flag{repoFlag, jsonFlag,
+		Flags: append([]cli.Flag{repoFlag, jsonFlag,
 			&cli.BoolFlag{Name: "out", Usage: "also write the signed .sei/reconstruct.json"},
-		},
+		}, trustFlags...),
 		Action: runReconstruct,
 	}
 }
@@ -35,12 +35,21 @@ func runReconstruct(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Now: t})
+	root, err := absRepo(c)
+	if err != nil {
+		return err
+	}
+	tc, err := resolveTrust(c, root, ".sei")
+	if err != nil {
+		return err
+	}
+	keys := attest.Endorsed(root, ".sei", tc.trust.Keys)
+	rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Now: t, Keys: keys, Gov: tc.gov})
 	if err != nil {
 		return err
 	}
 	if c.Bool("out") {
-		sg, err := newSigner(c.String("repo"), c.App.ErrWriter)
+		sg, err := newSigner(c, c.String("repo"))
 		if err != nil {
 			return err
 		}
@@ -48,7 +57,7 @@ func runReconstruct(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := sg.write(attest.ReconstructFile, data); err != nil {
+		if _, err := sg.Write(attest.ReconstructFile, data, nil); err != nil {
 			return err
 		}
 	}
@@ -62,7 +71,11 @@ func runReconstruct(c *cli.Context) error {
 func writeReconstruction(w io.Writer, rec *attest.Reconstruction) {
 	fmt.Fprintf(w, "%s: %d run(s) of record\n", rec.SystemName, len(rec.Snapshots))
 	for _, s := range rec.Snapshots {
-		fmt.Fprintf(w, "  %s %s %s\n", s.SHA[:12], s.Date, s.Subject)
+		signer := "signed by " + short(s.SignedBy)
+		if s.SignedBy == "" {
+			signer = "UNVERIFIED: " + s.Unverified
+		}
+		fmt.Fprintf(w, "  %s %s %s (%s)\n", s.SHA[:12], s.Date, s.Subject, signer)
 	}
 	for _, s := range rec.Risks {
 		fmt.Fprintf(w, "%s: %s", s.RiskID, s.Cycle.Status)
@@ -89,6 +102,19 @@ func writeReconstruction(w io.Writer, rec *attest.Reconstruction) {
 		fmt.Fprintf(w, "; review due %s", lc.ReviewDue.UTC().Format("2006-01-02"))
 	}
 	fmt.Fprintln(w)
+	for _, e := range lc.Events {
+		mark := "verified, signed by " + short(e.KeyID)
+		switch {
+		case e.Ignored != "":
+			mark = e.Ignored
+		case !e.Verified:
+			mark = "unsigned (a request needs no signature)"
+		}
+		fmt.Fprintf(w, "  %-8s %s %s by %s: %s\n", e.Act, e.Date.UTC().Format("2006-01-02"), short(e.SHA), e.By, mark)
+		if e.Note != "" {
+			fmt.Fprintf(w, "           note: %s\n", e.Note)
+		}
+	}
 }
 
 func short(sha string) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/evidence"
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
 )
@@ -58,8 +59,8 @@ func conformanceCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "conformance",
 		Usage: "project the programme onto clause catalogues; writes .sei/conformance/<slug>.json",
-		Flags: []cli.Flag{repoFlag, jsonFlag,
-			&cli.StringFlag{Name: "standard", Usage: "one canonical standard `ID` (default: every applicable standard with a catalogue)"}},
+		Flags: append([]cli.Flag{repoFlag, jsonFlag,
+			&cli.StringFlag{Name: "standard", Usage: "one canonical standard `ID` (default: every applicable standard with a catalogue)"}}, trustFlags...),
 		Action: runConformance,
 	}
 }
@@ -97,7 +98,7 @@ func runConformance(c *cli.Context) error {
 		}
 		reports = append(reports, r)
 	}
-	sg, err := newSigner(repo, c.App.ErrWriter)
+	sg, err := newSigner(c, repo)
 	if err != nil {
 		return err
 	}
@@ -141,13 +142,13 @@ func conformanceStandards(c *cli.Context, m *manifest.Manifest) ([]string, error
 	return ids, nil
 }
 
-func writeConformance(sg *signer, m *manifest.Manifest, r *rules.ConformanceReport) error {
+func writeConformance(sg *evidence.Signer, m *manifest.Manifest, r *rules.ConformanceReport) error {
 	sid, _ := manifest.ParseStandardID(r.Standard)
 	data, err := attest.MarshalPretty(artifact{SchemaVersion: 1, Kind: "conformance", System: m.System.Name, Payload: r})
 	if err != nil {
 		return err
 	}
-	_, err = sg.write("conformance/"+sid.Slug()+".json", data)
+	_, err = sg.Write("conformance/"+sid.Slug()+".json", data, nil)
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/dag"
+	"seigarrena.dev/sei/evidence"
 	"seigarrena.dev/sei/rules"
 )
 
@@ -67,7 +68,7 @@ func runRun(c *cli.Context) error {
 // writeEvidence assembles, signs and anchors the bundle of a finished
 // build; it returns the signing key's id.
 func (e *engine) writeEvidence(ctx context.Context, c *cli.Context, rep *dag.Report) (string, error) {
-	sg, err := newSigner(e.repo, c.App.ErrWriter)
+	sg, err := newSigner(c, e.repo)
 	if err != nil {
 		return "", err
 	}
@@ -76,19 +77,10 @@ func (e *engine) writeEvidence(ctx context.Context, c *cli.Context, rep *dag.Rep
 	if err != nil {
 		return "", err
 	}
-	data, err := attest.Assemble(in).Marshal()
-	if err != nil {
+	if _, err := evidence.WriteRun(sg, e.lockPath(), lock, in); err != nil {
 		return "", err
 	}
-	env, err := sg.write(attest.BundleFile, data)
-	if err != nil {
-		return "", err
-	}
-	lock.SignedBundleDigest = attest.SHA256Digest(env)
-	if err := e.storeLock(lock); err != nil {
-		return "", err
-	}
-	return attest.KeyID(&sg.key.PublicKey), nil
+	return sg.KeyID(), nil
 }
 
 func (e *engine) bundleInput(ctx context.Context, c *cli.Context, rep *dag.Report, lock *attest.Lock) (attest.BundleInput, error) {
@@ -113,17 +105,17 @@ func (e *engine) bundleInput(ctx context.Context, c *cli.Context, rep *dag.Repor
 			return in, fmt.Errorf("%s: %w", e.adapter.Tool(), err)
 		}
 	}
-	bundle := filepath.Join(e.repo, ".sei", attest.BundleFile)
 	// Treatment events compare with the previous run: only evidence that
-	// still verifies may serve as that baseline.
-	if in.Previous, err = attest.ReadBundle(bundle); err != nil {
-		fmt.Fprintf(c.App.ErrWriter, "sei: warning: previous bundle unreadable, no treatment events: %v\n", err)
-		in.Previous = nil
-	} else if in.Previous != nil {
-		if err := verifyEvidence(e.repo); err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "sei: warning: previous evidence does not verify, treatment events start afresh: %v\n", err)
-			in.Previous = nil
-		}
+	// is genuine (verifies with a trusted key, anchored) may be that baseline.
+	tc, err := resolveTrust(c, e.repo, ".sei")
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "sei: warning: no trusted key for the previous evidence, treatment events start afresh: %v\n", err)
+		return in, nil
+	}
+	var warn string
+	in.Previous, warn = evidence.Previous(tc.verifier(e.repo, ".sei", attest.LockFile, e))
+	if warn != "" {
+		fmt.Fprintln(c.App.ErrWriter, "sei: warning:", warn)
 	}
 	return in, nil
 }

@@ -2,33 +2,49 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/evidence"
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
 )
 
-// runEvidence is what conformance knows of the last sei run: its bundle
-// (nil before any run), whether the bundle verifies, whether the history
-// replays, and the lifecycle state.
+// runEvidence is what conformance knows of the last sei run: its verified
+// bundle (nil before any run, or when the evidence does not verify),
+// whether the history replays, and the lifecycle state.
 func runEvidence(c *cli.Context, m *manifest.Manifest, repo string) (*rules.RunEvidence, error) {
-	b, err := attest.ReadBundle(filepath.Join(repo, ".sei", attest.BundleFile))
+	root, err := filepath.Abs(repo)
 	if err != nil {
-		return nil, withCode(exitInvalid, err)
+		return nil, err
 	}
-	if b == nil {
+	if _, err := os.Stat(filepath.Join(root, ".sei", attest.BundleFile)); err != nil {
 		return nil, nil
 	}
-	ev := &rules.RunEvidence{Gate: b.Gate(), BundleSigned: verifyEvidence(repo) == nil}
+	tc, err := resolveTrust(c, root, ".sei")
+	if err != nil {
+		return nil, err
+	}
+	v := tc.verifier(root, ".sei", attest.LockFile, nil)
+	v.ProgramUID = rules.ProgramUID(m.System.Name)
+	rep, err := evidence.Verify(v)
+	if err != nil {
+		return nil, withCode(exitUnverified, err)
+	}
+	if rep.Bundle == nil || !rep.Genuine() {
+		fmt.Fprintf(c.App.ErrWriter, "sei: warning: the evidence does not verify (%s); conformance is judged as before any run\n", rep.FirstProblem())
+		return nil, nil
+	}
+	ev := &rules.RunEvidence{Gate: rep.Bundle.Gate(), BundleSigned: true}
 	r, err := attest.OpenRepo(repo)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "sei: note: %v: no history, no approval\n", err)
 		return ev, nil
 	}
-	lc, _, err := lifecycleOf(r, m.Risk.ReviewInterval)
+	lc, _, err := lifecycleOf(r, tc, m.Risk.ReviewInterval)
 	if err != nil {
 		return nil, err
 	}

@@ -1,28 +1,49 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/dag"
+	"seigarrena.dev/sei/evidence"
 )
 
 const (
-	exitStale    = exitOutdated // 4: a section is stale
-	exitGateFail = 5            // the last build's gate had a failed blocking control
+	exitStale    = exitOutdated // 4: a section is stale, or the evidence is out of date
+	exitGateFail = 5            // the verified bundle's gate had a failed blocking control
 )
 
 func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "status",
-		Usage:  "per section: Reused, or Stale with its drift class (A, B, C) and why; runs nothing",
-		Flags:  []cli.Flag{repoFlag, jsonFlag},
+		Usage:  "per section: Reused, or Stale with its drift class (A, B, C) and why, against the last signed run; the verified gate; the lifecycle. Runs nothing",
+		Flags:  append([]cli.Flag{repoFlag, jsonFlag}, trustFlags...),
 		Action: runStatus,
 	}
 }
 
+// statusReport is sei status --json.
+type statusReport struct {
+	Sections  []dag.SectionStatus `json:"sections"`
+	Evidence  string              `json:"evidence"` // current, out of date, none, unverified
+	Problem   string              `json:"problem,omitempty"`
+	Gate      *gateStatus         `json:"gate,omitempty"`
+	Lifecycle *attest.Lifecycle   `json:"lifecycle,omitempty"`
+}
+
+type gateStatus struct {
+	Passed   bool     `json:"passed"`
+	Blocking []string `json:"blocking,omitempty"`
+}
+
+// runStatus compares the work tree with the last signed run, never with the
+// unsigned lock alone: the drift is against the verified bundle's binding,
+// and the gate verdict is the verified bundle's. With no verified bundle,
+// the drift is shown against the lock, and status fails.
 func runStatus(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
@@ -32,64 +53,99 @@ func runStatus(c *cli.Context) error {
 		return err
 	}
 	defer e.close()
-	lock, err := attest.ReadLock(e.lockPath())
-	if err != nil {
-		return withCode(exitInvalid, err)
-	}
-	h, err := e.store.NewHasher()
-	if err != nil {
+	rep, tc, err := verifyRepo(c, e)
+	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
 		return err
 	}
-	st := e.g.Status(e.repo, h, lock)
-	if err := h.Flush(); err != nil {
-		return err
+	st := statusReport{Evidence: "none"}
+	switch {
+	case rep == nil:
+		st.Sections = e.statusAgainst(nil)
+	case rep.Bundle != nil && rep.Bundle.ComputedFrom != nil:
+		st.Sections = e.statusAgainst(rep.Bundle.ComputedFrom.Lock())
+	default:
+		st.Sections = e.statusAgainst(rep.Lock)
 	}
-	if c.Bool("json") {
-		if err := printJSON(c.App.Writer, st); err != nil {
-			return err
+	code, msg := judge(rep, &st)
+	if lc, err := statusLifecycle(e, tc); err != nil {
+		return err
+	} else if lc != nil {
+		st.Lifecycle = lc
+		if code == 0 && lc.State == attest.UnderReview {
+			code, msg = exitStale, fmt.Sprintf("periodic review overdue since %s (review_interval %s); run `sei review`",
+				lc.Since.UTC().Format("2006-01-02"), e.m.Risk.ReviewInterval)
 		}
-	} else {
-		for _, s := range st {
-			fmt.Fprintln(c.App.Writer, s)
-		}
 	}
-	lc, err := statusLifecycle(e)
-	if err != nil {
+	if err := printStatus(c, &st); err != nil {
 		return err
 	}
-	if lc != nil && !c.Bool("json") {
-		fmt.Fprintln(c.App.Writer, lifecycleLine(lc))
+	if code != 0 {
+		return withCode(code, errors.New(msg))
 	}
+	return nil
+}
+
+// judge decides status's verdict from the verified evidence.
+func judge(rep *evidence.Report, st *statusReport) (int, string) {
 	stale := 0
-	for _, s := range st {
+	for _, s := range st.Sections {
 		if s.Stale {
 			stale++
 		}
 	}
+	switch {
+	case rep == nil || (rep.Bundle == nil && rep.Genuine()):
+		return exitStale, "no evidence: run `sei run`"
+	case !rep.Genuine():
+		st.Evidence, st.Problem = "unverified", rep.FirstProblem()
+		return exitUnverified, "the evidence does not verify: " + rep.FirstProblem() + " (see `sei verify`)"
+	}
+	g := rep.Bundle.Gate()
+	st.Gate = &gateStatus{Passed: g.Passed, Blocking: g.Blocking}
 	if stale > 0 {
-		return withCode(exitStale, fmt.Errorf("%d section(s) stale; run `sei build`", stale))
+		st.Evidence = "out of date"
+		return exitStale, fmt.Sprintf("evidence out of date: %d section(s) changed since the last signed run; run `sei run`", stale)
 	}
-	if entry, ok := dag.LockEntryOf(lock, dag.Gate); ok && entry.Status == "failed" {
-		return withCode(exitGateFail, fmt.Errorf("fresh, but a blocking control failed in the last build"))
+	st.Evidence = "current"
+	if !g.Passed {
+		return exitGateFail, fmt.Sprintf("evidence current, but blocking control(s) %s failed in the last signed run", strings.Join(g.Blocking, ", "))
 	}
-	if lc != nil && lc.State == attest.UnderReview {
-		return withCode(exitStale, fmt.Errorf("periodic review overdue since %s (review_interval %s); run `sei review`",
-			lc.Since.UTC().Format("2006-01-02"), e.m.Risk.ReviewInterval))
+	return 0, ""
+}
+
+func printStatus(c *cli.Context, st *statusReport) error {
+	if c.Bool("json") {
+		return printJSON(c.App.Writer, st)
+	}
+	for _, s := range st.Sections {
+		fmt.Fprintln(c.App.Writer, s)
+	}
+	line := "evidence: " + st.Evidence
+	switch {
+	case st.Gate == nil:
+	case st.Gate.Passed:
+		line += "; gate: PASS"
+	default:
+		line += "; gate: FAIL (" + strings.Join(st.Gate.Blocking, ", ") + ")"
+	}
+	fmt.Fprintln(c.App.Writer, line)
+	if st.Lifecycle != nil {
+		fmt.Fprintln(c.App.Writer, lifecycleLine(st.Lifecycle))
 	}
 	return nil
 }
 
 // statusLifecycle is the lifecycle at HEAD, or nil outside git or before
 // the first commit (a new repository is simply a draft).
-func statusLifecycle(e *engine) (*attest.Lifecycle, error) {
+func statusLifecycle(e *engine, tc *trustContext) (*attest.Lifecycle, error) {
 	r, err := attest.OpenRepo(e.repo)
-	if err != nil {
+	if err != nil || tc == nil {
 		return nil, nil
 	}
 	if _, err := r.Head(); err != nil {
 		return nil, nil
 	}
-	lc, _, err := lifecycleOf(r, e.m.Risk.ReviewInterval)
+	lc, _, err := lifecycleOf(r, tc, e.m.Risk.ReviewInterval)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +159,11 @@ func lifecycleLine(lc *attest.Lifecycle) string {
 	}
 	if lc.ReviewDue != nil && lc.State == attest.Approved {
 		s += "; next review due " + lc.ReviewDue.UTC().Format("2006-01-02")
+	}
+	for _, ev := range lc.Events {
+		if ev.Ignored != "" {
+			s += fmt.Sprintf("\n  %s %s by %s: %s", ev.Act, short(ev.SHA), ev.By, ev.Ignored)
+		}
 	}
 	return s
 }
