@@ -30,6 +30,12 @@ func TestReadMetricsSyntaxErrorHasPosition(t *testing.T) {
 	if _, err := ReadMetrics("metrics.json", []byte(`[1, 2]`)); err == nil {
 		t.Error("an array was accepted")
 	}
+	// A key given twice is an error at its position: readers disagree on
+	// which value wins.
+	_, err = ReadMetrics("metrics.json", []byte("{\n  \"m\": 0.9,\n  \"m\": 0.01\n}"))
+	if err == nil || !strings.HasPrefix(err.Error(), "metrics.json:3:3: duplicate key \"m\"") {
+		t.Errorf("duplicate key: %v", err)
+	}
 }
 
 func TestEvaluateGate(t *testing.T) {
@@ -46,6 +52,17 @@ func TestEvaluateGate(t *testing.T) {
 		{"ci inside", `{"unfair-credit-exclusion": {"value": 0.02, "power": {"ci_low": 0.01, "ci_high": 0.029}}}`, true, false, Pass},
 		{"missing metric blocks", `{"demographic_parity_diff": 0.01}`, false, false, Missing},
 		{"non-number blocks", `{"unfair-credit-exclusion": "low"}`, false, false, Missing},
+		// Read exactly: null, booleans, strings are MISSING, never 0.
+		{"null is missing, not 0", `{"unfair-credit-exclusion": null}`, false, false, Missing},
+		{"null value is missing", `{"unfair-credit-exclusion": {"value": null}}`, false, false, Missing},
+		{"false is missing", `{"unfair-credit-exclusion": false}`, false, false, Missing},
+		{"numeric string is missing", `{"unfair-credit-exclusion": {"value": "0.01"}}`, false, false, Missing},
+		{"beyond float64 is missing", `{"unfair-credit-exclusion": 1e999}`, false, false, Missing},
+		// Keys match exactly: VALUE is not value (jq reads 0.9 too).
+		{"case of keys is exact", `{"unfair-credit-exclusion": {"value": 0.9, "VALUE": 0.01}}`, false, false, Fail},
+		{"only VALUE is missing", `{"unfair-credit-exclusion": {"VALUE": 0.01}}`, false, false, Missing},
+		{"other key case is another metric", `{"UNFAIR-credit-exclusion": 0.01}`, false, false, Missing},
+		{"duplicate inner key", `{"unfair-credit-exclusion": {"value": 0.9, "value": 0.01}}`, false, false, Missing},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := ReadMetrics("metrics.json", []byte(tc.metrics))

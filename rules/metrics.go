@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 )
 
 // Power is the statistical power a pipeline reports next to a metric: a
@@ -43,8 +42,9 @@ func ReadMetrics(file string, data []byte) (Metrics, error) {
 	}
 	// Parse the whole buffer once first: its SyntaxError offsets are absolute,
 	// where a streaming decoder's count from the value it was reading.
-	var probe any
-	if err := json.Unmarshal(data, &probe); err != nil {
+	if !json.Valid(data) {
+		var probe any
+		err := json.Unmarshal(data, &probe)
 		return nil, fmt.Errorf("%s: %w", at(syntaxOffset(err, 0)), err)
 	}
 	tok, err := dec.Token()
@@ -63,6 +63,9 @@ func ReadMetrics(file string, data []byte) (Metrics, error) {
 			return nil, fmt.Errorf("%s: %w", at(dec.InputOffset()), err)
 		}
 		key := k.(string)
+		if _, dup := out[key]; dup {
+			return nil, fmt.Errorf("%s: %w %q: a reader could take either value", at(skipSpace(data, keyOff)), errDuplicate, key)
+		}
 		mv := parseMetric(raw)
 		if mv.Err != nil {
 			mv.Err = fmt.Errorf("%s: metric %q: %w", at(keyOff), key, mv.Err)
@@ -78,22 +81,12 @@ func ReadMetrics(file string, data []byte) (Metrics, error) {
 	return out, nil
 }
 
-func parseMetric(raw json.RawMessage) MetricValue {
-	var f float64
-	if err := json.Unmarshal(raw, &f); err == nil {
-		return MetricValue{Value: f}
+// skipSpace moves an offset past the separator and blanks before a token.
+func skipSpace(data []byte, off int64) int64 {
+	for off < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n,"), data[off]) >= 0 {
+		off++
 	}
-	var obj struct {
-		Value *float64 `json:"value"`
-		Power *Power   `json:"power"`
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil || obj.Value == nil {
-		return MetricValue{Err: fmt.Errorf("want a number or {\"value\": <number>, \"power\": {...}}")}
-	}
-	if math.IsNaN(*obj.Value) || math.IsInf(*obj.Value, 0) {
-		return MetricValue{Err: fmt.Errorf("value is not finite")}
-	}
-	return MetricValue{Value: *obj.Value, Power: obj.Power}
+	return off
 }
 
 func syntaxOffset(err error, def int64) int64 {
