@@ -65,15 +65,20 @@ func sei(t *testing.T, dir string, args ...string) *exec.Cmd {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SEI_SIGNING_KEY="+testKeyPEM)
 	return cmd
 }
 
-// checkConsistent: a complete build leaves good outputs, a parseable lock
-// and a database that passes SQLite's integrity check.
+// checkConsistent: a complete run leaves good outputs, a parseable lock
+// anchoring evidence that verifies, and a database that passes SQLite's
+// integrity check.
 func checkConsistent(t *testing.T, dir string) {
 	t.Helper()
-	if out, err := sei(t, dir, "build").CombinedOutput(); err != nil {
-		t.Fatalf("build after the interruption failed: %v\n%s", err, out)
+	if out, err := sei(t, dir, "run").CombinedOutput(); err != nil {
+		t.Fatalf("run after the interruption failed: %v\n%s", err, out)
+	}
+	if out, err := sei(t, dir, "verify").CombinedOutput(); err != nil {
+		t.Fatalf("verify after the interruption failed: %v\n%s", err, out)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "model.bin")); len(b) != 100000 {
 		t.Fatalf("model.bin has %d bytes", len(b))
@@ -102,7 +107,10 @@ func TestSIGKILLAtRandomPoints(t *testing.T) {
 	}
 	dir := slowRepo(t)
 	for i := 0; i < 6; i++ {
-		cmd := sei(t, dir, "build")
+		cmd := sei(t, dir, "run") // build, bundle, signature, lock: each may be cut
+		if i%3 == 2 {
+			cmd = sei(t, dir, "build")
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

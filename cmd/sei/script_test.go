@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -44,6 +45,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SHARED", shared)
 			// A throwaway signing key per script, as CI would inject one.
 			env.Setenv("SEI_SIGNING_KEY", testKeyPEM)
+			env.Setenv("TESTKEY", testKeyPEM)
 			env.Setenv("ROOT", root)
 			env.Setenv("GIT_AUTHOR_NAME", "Ada Auditor")
 			env.Setenv("GIT_AUTHOR_EMAIL", "ada@example.org")
@@ -62,7 +64,7 @@ func TestScripts(t *testing.T) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"flipbyte": flipByte},
+		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"flipbyte": flipByte, "genkey": genKey},
 		UpdateScripts: os.Getenv("SEI_UPDATE_SCRIPTS") == "1",
 	})
 }
@@ -83,6 +85,24 @@ func flipByte(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	b[i] ^= 1
 	ts.Check(os.WriteFile(p, b, 0o644))
+}
+
+// genKey FILE writes a new P-256 private key (PKCS#8 PEM, mode 0600) to
+// FILE and its public point, as PUBKEY.txt holds it, to FILE.pub: a second
+// person (an approver, an attacker) in a script.
+func genKey(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: genkey FILE")
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ts.Check(err)
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	ts.Check(err)
+	p := ts.MkAbs(args[0])
+	ts.Check(os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	pt, err := k.PublicKey.Bytes()
+	ts.Check(err)
+	ts.Check(os.WriteFile(p+".pub", []byte(hex.EncodeToString(pt)+"\n"), 0o644))
 }
 
 // testKeyPEM is a P-256 key made for these tests only (PKCS#8).
