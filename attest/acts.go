@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -81,7 +82,7 @@ func readActs(c *object.Commit, dir string) ([]actFile, error) {
 // judge verifies one act file against the approvers in force when it
 // appeared: a valid signature by the key of the approver it names. A
 // request needs none (it grants nothing), but its file must be intact.
-func (a *actFile) judge(dir string, signers []Approver) (keyid, problem string) {
+func (a *actFile) judge(dir string, signers []Approver, requesters []*ecdsa.PublicKey) (keyid, problem string) {
 	if a.err != nil {
 		return "", a.err.Error()
 	}
@@ -89,7 +90,11 @@ func (a *actFile) judge(dir string, signers []Approver) (keyid, problem string) 
 		return "", err.Error()
 	}
 	if a.rec.Act == ActRequest {
-		return "", ""
+		v, err := VerifyEnvelope(a.env, a.data, path.Join(dir, a.rel), a.rel, append(approverKeys(signers), requesters...))
+		if err != nil {
+			return "", fmt.Sprintf("signature: %v", err)
+		}
+		return KeyID(v.Key), ""
 	}
 	for _, ap := range signers {
 		if ap.Identity() != a.rec.Actor {
@@ -123,7 +128,7 @@ func sha256Hex(b []byte) string {
 // in force when it appeared and checked against the chain of acts; and
 // the trailer commits of the history that have no act file, which are
 // unverified (an approval trailer anyone can type) or, for a request,
-// count unsigned. Events are sorted by date, then sequence.
+// count unsigned. Events are in history's order.
 func LifecycleEvents(chain []*object.Commit, dir string, gov *Governance) ([]Event, error) {
 	if len(chain) == 0 {
 		return nil, nil
@@ -134,7 +139,7 @@ func LifecycleEvents(chain []*object.Commit, dir string, gov *Governance) ([]Eve
 	}
 	recorded := map[string]string{} // act file -> commit whose trailer names it
 	var out []Event
-	for _, c := range chain {
+	for i, c := range chain {
 		e, ok := EventOf(c.Hash.String(), c.Message, c.Committer.When)
 		if !ok {
 			continue
@@ -148,10 +153,18 @@ func LifecycleEvents(chain []*object.Commit, dir string, gov *Governance) ([]Eve
 		if len(file) > 0 {
 			e.Unverified = "its act file " + file[0] + " is not in HEAD's tree"
 		}
+		e.order = i
 		out = append(out, e)
 	}
 	out = append(out, actEvents(files, dir, gov, recorded)...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	// History orders the acts: the commit that first carried each (a
+	// squash merge carries several at once: then their sequence).
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].order != out[j].order {
+			return out[i].order < out[j].order
+		}
+		return out[i].Seq < out[j].Seq
+	})
 	return out, nil
 }
 
@@ -177,7 +190,8 @@ func actEvents(files []actFile, dir string, gov *Governance, recorded map[string
 		if t, err := time.Parse(time.RFC3339, f.rec.Date); err == nil {
 			e.Date = t.UTC()
 		}
-		keyid, problem := f.judge(dir, gov.SignersOf(f.rel))
+		keyid, problem := f.judge(dir, gov.SignersOf(f.rel), gov.Requesters)
+		e.order = gov.ActSince[f.rel]
 		switch {
 		case broken != "":
 			problem = broken
@@ -187,7 +201,7 @@ func actEvents(files []actFile, dir string, gov *Governance, recorded map[string
 		}
 		prev = sha256Hex(f.data)
 		e.KeyID, e.Unverified = keyid, problem
-		e.Verified = problem == "" && f.rec.Act != ActRequest
+		e.Verified = problem == ""
 		if e.SHA == "" {
 			e.Note = "its commit is not on HEAD's first-parent history (squash or rebase); the signed act stands"
 		}

@@ -66,7 +66,11 @@ type Governance struct {
 	Current    []Approver            // the list in force at HEAD
 	ListKeys   []*ecdsa.PublicKey    // the keys that validated the current version
 	ActSigners map[string][]Approver // act file (relative to the artefact dir) -> list in force when it appeared
+	ActSince   map[string]int        // act file -> index in the chain of the first commit that carried it
 	Notes      []string              // changes of the list that did not count, and why
+	// Requesters may sign a request besides the approvers: the evidence
+	// keys, set by the caller from its trust.
+	Requesters []*ecdsa.PublicKey
 }
 
 // Keys are the current approvers' keys.
@@ -84,11 +88,11 @@ func (g *Governance) SignersOf(rel string) []Approver {
 // pinned keys, the first list must be signed by one of them; without, the
 // first committed list is trusted on first use (signed by one of its own).
 func GovernanceOf(chain []*object.Commit, dir string, pinned []*ecdsa.PublicKey) (*Governance, error) {
-	g := &Governance{ActSigners: map[string][]Approver{}}
+	g := &Governance{ActSigners: map[string][]Approver{}, ActSince: map[string]int{}}
 	listPath := path.Join(dir, ApproversFile)
 	var prev plumbing.Hash
-	for _, c := range chain {
-		if err := g.noteActs(c, dir); err != nil {
+	for i, c := range chain {
+		if err := g.noteActs(c, i, dir); err != nil {
 			return nil, err
 		}
 		data, h, ok, err := FileAt(c, listPath)
@@ -129,7 +133,7 @@ func (g *Governance) consider(c *object.Commit, data, env []byte, listPath strin
 
 // noteActs records the approver list in force for act files that appear
 // in c for the first time.
-func (g *Governance) noteActs(c *object.Commit, dir string) error {
+func (g *Governance) noteActs(c *object.Commit, at int, dir string) error {
 	t, err := c.Tree()
 	if err != nil {
 		return err
@@ -145,7 +149,7 @@ func (g *Governance) noteActs(c *object.Commit, dir string) error {
 	sort.Strings(names)
 	for _, n := range names {
 		if _, seen := g.ActSigners[n]; !seen {
-			g.ActSigners[n] = g.Current
+			g.ActSigners[n], g.ActSince[n] = g.Current, at
 		}
 	}
 	return nil

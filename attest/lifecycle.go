@@ -78,6 +78,7 @@ type Event struct {
 	Bundle     string `json:"bundle_digest,omitempty"` // the evidence it vouches for
 	Seq        int    `json:"seq,omitempty"`
 	Note       string `json:"note,omitempty"`
+	order      int    // position in history, for sorting
 }
 
 // Counts reports whether an event may change the state.

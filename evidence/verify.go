@@ -103,6 +103,13 @@ func isAct(rel string) bool {
 	return strings.HasPrefix(rel, attest.ActsDir+"/") || rel == attest.ApproversFile
 }
 
+// IsRequest reports an act file of a request: the engineer who ran the
+// evidence asks, so its signature is checked against the evidence keys as
+// well as the approvers'.
+func IsRequest(rel string) bool {
+	return strings.HasPrefix(rel, attest.ActsDir+"/") && strings.HasSuffix(rel, "-"+string(attest.ActRequest)+".json")
+}
+
 // Verify checks the evidence: every signature (each binding its own file),
 // the bundle's predicate, the key in PUBKEY.txt, the binding to this system
 // and to the current tree, and the lock's anchor. A directory with no
@@ -117,7 +124,10 @@ func Verify(v Verifier) (*Report, error) {
 		rep.Lock = l
 	}
 	res, err := attest.VerifyDir(attest.DirOptions{Root: v.Root, Dir: v.Dir, Keys: func(rel string) []*ecdsa.PublicKey {
-		if isAct(rel) {
+		switch {
+		case IsRequest(rel):
+			return append(append([]*ecdsa.PublicKey(nil), rep.Keys...), v.Approvers...)
+		case isAct(rel):
 			return v.Approvers
 		}
 		return rep.Keys

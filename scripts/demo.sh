@@ -63,11 +63,24 @@ bash "$root/scripts/verify-openssl.sh" .sei | tail -2
 step "reconstruct: the ISO 23894 cycle from git history"
 "$sei" reconstruct
 
-step "management approval, recorded as a trailer commit"
+step "who may approve: the CRO's own key, in a signed .sei/approvers.json"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/cro.pem" 2>/dev/null
+chmod 600 "$work/cro.pem"
+SEI_SIGNING_KEY_FILE="$work/cro.pem" "$sei" pubkey > "$work/cro.pub"
+SEI_SIGNING_KEY_FILE="$work/cro.pem" "$sei" approver add --name "Carla CRO" --email cro@example.org --key "$work/cro.pub"
+git add -A && git commit -q -m "approvers: the CRO"
+
+step "an approval typed by hand is not an approval"
 "$sei" request
-"$sei" approve
-git log -1 --format='%s%n%n%b'
+git commit -q --allow-empty -m "looks approved" -m "Sei-Approved-by: Carla CRO <cro@example.org>"
 expect 0 "$sei" status
+
+step "management approval: signed by the CRO, committed with its act file"
+SEI_SIGNING_KEY_FILE="$work/cro.pem" GIT_AUTHOR_NAME="Carla CRO" GIT_AUTHOR_EMAIL=cro@example.org "$sei" approve
+git log -1 --format='%s%n%n%b'
+git show --stat --format= HEAD
+expect 0 "$sei" status
+"$sei" reconstruct | tail -4
 
 step "a broken manifest is refused with file:line:col and changes nothing"
 cp sei.lock "$work/lock.before"

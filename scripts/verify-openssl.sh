@@ -5,7 +5,7 @@
 # hex SEC1 or PEM) pins the evidence keys; default: DIR/PUBKEY.txt (trust on
 # first use). Keys endorsed in DIR/keys/*.json by a trusted key are trusted
 # too; acts (DIR/acts/*) and DIR/approvers.json are checked against the keys
-# approvers.json lists. Checks, as sei verify does:
+# approvers.json lists (a request also against the evidence keys). Checks, as sei verify does:
 #  - each X.sig is a DSSE envelope whose signature verifies with a trusted key
 #    (DER, or the original engine's raw r||s) and whose Statement has exactly
 #    one subject: X, by its repository-relative path (or, for the original
@@ -101,6 +101,7 @@ while IFS= read -r -d '' f; do
   name=${f#./}; name=${name%.sig}
   case "$name" in
     keys/*) ;;  # verified above
+    acts/*-request.json) verify "$f" "$name" "${evkeys[@]}" ${apkeys[@]+"${apkeys[@]}"} ;;  # the engineer asks
     acts/*|approvers.json) [ ${#apkeys[@]} -gt 0 ] || fail "$f: no approvers.json to check it against"; verify "$f" "$name" "${apkeys[@]}" ;;
     *) verify "$f" "$name" "${evkeys[@]}" ;;
   esac

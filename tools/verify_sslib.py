@@ -6,7 +6,8 @@ Usage: python verify_sslib.py DIR [TRUSTED_KEY_FILE...]
 DIR is the evidence directory; trusted keys are hex SEC1 (PUBKEY.txt's form)
 or PEM, default DIR/PUBKEY.txt (trust on first use). Keys endorsed in
 DIR/keys/*.json by a trusted key are trusted too; acts (DIR/acts/*) and
-DIR/approvers.json are checked against the keys approvers.json lists.
+DIR/approvers.json are checked against the keys approvers.json lists (a
+request also against the evidence keys).
 
 Checks, as sei verify does: each X.sig verifies with a trusted key and its
 Statement has exactly one subject, X by its repository-relative path (or, for
@@ -143,7 +144,12 @@ def main() -> int:
     for name in sigs:
         if name.startswith("keys/"):
             continue
-        trusted = approvers if name.startswith("acts/") or name == "approvers.json" else keys
+        if name.startswith("acts/") and name.endswith("-request.json"):
+            trusted = keys + approvers  # the engineer who ran the evidence asks
+        elif name.startswith("acts/") or name == "approvers.json":
+            trusted = approvers
+        else:
+            trusted = keys
         try:
             check(directory, rel, name, trusted)
             print(f"OK    {name}.sig")

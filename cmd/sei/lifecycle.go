@@ -87,6 +87,9 @@ func runAct(c *cli.Context, act attest.Act) error {
 	if err != nil {
 		return err
 	}
+	if act == attest.ActRequest && rep != nil && !trusted(append(rep.Keys, tc.approvers...), &key.PublicKey) {
+		return withCode(exitUsage, fmt.Errorf("request: your key %s is neither the evidence key nor an approver's; its signature would not verify", attest.KeyID(&key.PublicKey)[:12]))
+	}
 	if needsApprover(act) {
 		a, err := evidence.Approver(tc.gov, &key.PublicKey)
 		if err != nil {
@@ -123,6 +126,15 @@ func runAct(c *cli.Context, act attest.Act) error {
 	next, _ := attest.Next(lc.State, act)
 	fmt.Fprintf(c.App.Writer, "lifecycle: %s -> %s\n", lc.State, next)
 	return nil
+}
+
+func trusted(keys []*ecdsa.PublicKey, k *ecdsa.PublicKey) bool {
+	for _, x := range keys {
+		if x.Equal(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // refusalCode is the exit code of a refused act.

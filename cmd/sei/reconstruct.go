@@ -108,7 +108,7 @@ func writeReconstruction(w io.Writer, rec *attest.Reconstruction) {
 		case e.Ignored != "":
 			mark = e.Ignored
 		case !e.Verified:
-			mark = "unsigned (a request needs no signature)"
+			mark = "unsigned trailer (a request needs no signature)"
 		}
 		fmt.Fprintf(w, "  %-8s %s %s by %s: %s\n", e.Act, e.Date.UTC().Format("2006-01-02"), short(e.SHA), e.By, mark)
 		if e.Note != "" {

@@ -67,6 +67,13 @@ func governance(c *cli.Context, r *git.Repository, dir string, t *attest.Trust) 
 			}
 		}
 	}
+	root := ""
+	if r != nil {
+		if wt, err := r.Worktree(); err == nil {
+			root = wt.Filesystem.Root()
+		}
+	}
+	tc.gov.Requesters = attest.Endorsed(root, dir, t.Keys)
 	tc.approvers = append(tc.approvers, tc.gov.ListKeys...)
 	tc.approvers = append(tc.approvers, tc.gov.Keys()...)
 	for _, as := range tc.gov.ActSigners {
