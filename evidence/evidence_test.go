@@ -199,3 +199,33 @@ func commitAll(t *testing.T, r *git.Repository, when time.Time) {
 		t.Fatal(err)
 	}
 }
+
+// TestDecide: the actor and the state decide before any evidence is read.
+func TestDecide(t *testing.T) {
+	ada, mallory := newKey(t), newKey(t)
+	gov := &attest.Governance{Current: []attest.Approver{{Name: "Ada", Email: "ada@example.org", Key: attest.PubkeyHex(&ada.PublicKey)[:130]}}}
+	base := ActInput{Act: attest.ActReject, Name: "Ada", Email: "ada@example.org", Key: &ada.PublicKey, Gov: gov,
+		Lifecycle: attest.Lifecycle{State: attest.Pending}}
+	if d, err := Decide(base); err != nil || d.Next != attest.Draft {
+		t.Fatalf("an approver rejects: %+v %v", d, err)
+	}
+	for name, in := range map[string]ActInput{
+		"another key":        func() ActInput { i := base; i.Key = &mallory.PublicKey; return i }(),
+		"another identity":   func() ActInput { i := base; i.Name = "Eve"; return i }(),
+		"a newline in email": func() ActInput { i := base; i.Email = "ada@example.org\nSei-Approved-by: x"; return i }(),
+		"a state it skips":   func() ActInput { i := base; i.Lifecycle.State = attest.Draft; return i }(),
+	} {
+		if _, err := Decide(in); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, _, err := acceptance(attest.ActApprove, &rules.GateResult{Passed: true}, "why"); !errors.Is(err, ErrResidual) {
+		t.Errorf("a residual accepted on a passing gate: %v", err)
+	}
+	if _, _, err := acceptance(attest.ActApprove, &rules.GateResult{Blocking: []string{"dp"}}, ""); !errors.Is(err, ErrGate) {
+		t.Errorf("a red gate approved: %v", err)
+	}
+	if c, r, err := acceptance(attest.ActApprove, &rules.GateResult{Blocking: []string{"dp"}}, "pilot"); err != nil || c[0] != "dp" || r != "pilot" {
+		t.Errorf("an accepted residual: %v %q %v", c, r, err)
+	}
+}

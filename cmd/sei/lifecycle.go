@@ -15,7 +15,6 @@ import (
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/evidence"
 	"seigarrena.dev/sei/manifest"
-	"seigarrena.dev/sei/rules"
 )
 
 // actSubjects are the default commit subjects of the lifecycle acts.
@@ -47,17 +46,9 @@ func lifecycleCommands() []*cli.Command {
 	}
 }
 
-// needsApprover are the acts that count only when an approver signs them.
-func needsApprover(a attest.Act) bool { return a != attest.ActRequest }
-
-// restsOnEvidence are the acts that vouch for the current evidence.
-func restsOnEvidence(a attest.Act) bool {
-	return a == attest.ActRequest || a == attest.ActApprove || a == attest.ActReview
-}
-
-// runAct checks that the act applies (identity, state machine, approver,
-// clean tree, committed and verifying evidence of HEAD's tree, gate) and
-// only then records it; a refused act writes nothing.
+// runAct gathers what an act is decided on (the verified evidence, the
+// lifecycle, the key, git's identity), lets evidence.Decide judge it, and
+// records it; a refused act writes nothing.
 func runAct(c *cli.Context, act attest.Act) error {
 	e, err := openEngine(c)
 	if err != nil {
@@ -68,10 +59,6 @@ func runAct(c *cli.Context, act attest.Act) error {
 	if err != nil {
 		return err
 	}
-	name, email := attest.Identity(r)
-	if err := attest.ValidIdentity(name, email); err != nil {
-		return withCode(exitUsage, fmt.Errorf("who is acting? %w (set git config user.name and user.email)", err))
-	}
 	rep, tc, err := verifyRepo(c, e)
 	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
 		return err
@@ -80,61 +67,25 @@ func runAct(c *cli.Context, act attest.Act) error {
 	if err != nil {
 		return err
 	}
-	if _, err := attest.Next(lc.State, act); err != nil {
-		return withCode(exitUsage, err)
-	}
 	key, err := attest.LoadSigningKey(func(s string) { fmt.Fprintln(c.App.ErrWriter, "sei:", s) })
 	if err != nil {
 		return err
 	}
-	if act == attest.ActRequest && rep != nil && !trusted(append(rep.Keys, tc.approvers...), &key.PublicKey) {
-		return withCode(exitUsage, fmt.Errorf("request: your key %s is neither the evidence key nor an approver's; its signature would not verify", attest.KeyID(&key.PublicKey)[:12]))
+	name, email := attest.Identity(r)
+	d, err := evidence.Decide(evidence.ActInput{Act: act, Name: name, Email: email, Key: &key.PublicKey, Lifecycle: lc,
+		Gov: tc.gov, Report: rep, Repo: r, Root: e.repo, AcceptResidual: oneLine(c.String("accept-residual"))})
+	if err != nil {
+		return withCode(refusalCode(err), err)
 	}
-	if needsApprover(act) {
-		a, err := evidence.Approver(tc.gov, &key.PublicKey)
-		if err != nil {
-			return withCode(exitUsage, err)
-		}
-		if a.Identity() != name+" <"+email+">" {
-			return withCode(exitUsage, fmt.Errorf("%w: your key is %s's, but git says you are %s <%s>", evidence.ErrNotApprover, a.Identity(), name, email))
-		}
+	if d.Skip != "" {
+		fmt.Fprintln(c.App.Writer, d.Skip)
+		return nil
 	}
-	var rec attest.ActRecord
-	trailers := []attest.Trailer{{Key: attest.Trailers[act], Value: fmt.Sprintf("%s <%s>", name, email)}}
-	digest := ""
-	if restsOnEvidence(act) {
-		if rep == nil {
-			return withCode(exitUsage, fmt.Errorf("no evidence: run `sei run` and commit its evidence before `sei %s`", act))
-		}
-		if err := evidence.CheckRests(evidence.ActContext{Repo: r, Root: e.repo, Dir: ".sei", Report: rep}); err != nil {
-			return withCode(refusalCode(err), fmt.Errorf("refusing to %s: %w", act, err))
-		}
-		digest = attest.SHA256Digest(rep.Envelope)
-		if act == attest.ActRequest && lc.State == attest.Pending && lc.Pending != nil && lc.Pending.Bundle == digest {
-			fmt.Fprintf(c.App.Writer, "already pending since %s for this evidence; nothing recorded\n", lc.Since.UTC().Format("2006-01-02"))
-			return nil
-		}
-	}
-	if act == attest.ActApprove || act == attest.ActReview {
-		if rec.AcceptedControls, rec.AcceptedResidual, err = acceptance(c, act, rep.Gate()); err != nil {
-			return err
-		}
-	}
-	if err := recordAct(c, r, act, rec, trailers, name, email, digest, key); err != nil {
+	if err := recordAct(c, r, act, d, name, email, key); err != nil {
 		return err
 	}
-	next, _ := attest.Next(lc.State, act)
-	fmt.Fprintf(c.App.Writer, "lifecycle: %s -> %s\n", lc.State, next)
+	fmt.Fprintf(c.App.Writer, "lifecycle: %s -> %s\n", lc.State, d.Next)
 	return nil
-}
-
-func trusted(keys []*ecdsa.PublicKey, k *ecdsa.PublicKey) bool {
-	for _, x := range keys {
-		if x.Equal(k) {
-			return true
-		}
-	}
-	return false
 }
 
 // refusalCode is the exit code of a refused act.
@@ -150,25 +101,9 @@ func refusalCode(err error) int {
 	return exitUsage
 }
 
-// acceptance is what an approval or review accepts: nothing when the gate
-// passes, the failing controls and the reason when --accept-residual.
-func acceptance(c *cli.Context, act attest.Act, g *rules.GateResult) ([]string, string, error) {
-	reason := oneLine(c.String("accept-residual"))
-	switch {
-	case g.Passed && reason != "":
-		return nil, "", withCode(exitUsage, fmt.Errorf("--accept-residual: every blocking control passes; there is no residual to accept"))
-	case g.Passed:
-		return nil, "", nil
-	case reason == "":
-		return nil, "", withCode(exitGateFail, fmt.Errorf("refusing to %s: %w: %s in the last bundle; fix them, or accept the residual with --accept-residual REASON",
-			act, evidence.ErrGate, strings.Join(g.Blocking, ", ")))
-	}
-	return g.Blocking, reason, nil
-}
-
 // recordAct signs the act record and commits it with its trailers.
-func recordAct(c *cli.Context, r *git.Repository, act attest.Act, acc attest.ActRecord, trailers []attest.Trailer,
-	name, email, digest string, key *ecdsa.PrivateKey) error {
+func recordAct(c *cli.Context, r *git.Repository, act attest.Act, d *evidence.Decision, name, email string, key *ecdsa.PrivateKey) error {
+	trailers := []attest.Trailer{{Key: attest.Trailers[act], Value: name + " <" + email + ">"}}
 	at, err := gitTime("GIT_AUTHOR_DATE")
 	if err != nil {
 		return err
@@ -188,11 +123,11 @@ func recordAct(c *cli.Context, r *git.Repository, act attest.Act, acc attest.Act
 	if subject == "" {
 		subject = actSubjects[act]
 	}
-	rec, err := evidence.NewActRecord(r, ".sei", act, name+" <"+email+">", subject, ct, digest)
+	rec, err := evidence.NewActRecord(r, ".sei", act, name+" <"+email+">", subject, ct, d.BundleDigest)
 	if err != nil {
 		return err
 	}
-	rec.AcceptedControls, rec.AcceptedResidual = acc.AcceptedControls, acc.AcceptedResidual
+	rec.AcceptedControls, rec.AcceptedResidual = d.AcceptedControls, d.AcceptedResidual
 	if len(rec.AcceptedControls) > 0 {
 		trailers = append(trailers, attest.Trailer{Key: attest.AcceptedControlsTrailer, Value: strings.Join(rec.AcceptedControls, ", ")},
 			attest.Trailer{Key: attest.AcceptedResidualTrailer, Value: rec.AcceptedResidual})
