@@ -1,14 +1,11 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/adapters"
@@ -94,47 +91,6 @@ func seiGitFiles(dir string) error {
 func (e *engine) close() { e.store.Close() }
 
 func (e *engine) lockPath() string { return filepath.Join(e.repo, attest.LockFile) }
-
-// lockFor is the lock a complete build earns, without the bundle anchor,
-// from the source digests the build itself used (a file edited during the
-// build is not mis-anchored). Only `sei run` writes it, together with the
-// evidence it anchors: a lock detached from its evidence cannot exist.
-func (e *engine) lockFor(rep *dag.Report) *attest.Lock {
-	src := make([]cache.Digest, len(e.g.Nodes))
-	for _, n := range e.g.Nodes {
-		if n.Kind == dag.Source {
-			src[n.ID] = rep.Out[n.ID]
-		}
-	}
-	gateFailed := rep.Gate != nil && !rep.Gate.Passed
-	sections, inputs := e.g.LockSections(src, e.g.ClassDigestsFrom(src), gateFailed)
-	return &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(e.m.System.Name),
-		Triple: e.triple(), Sections: sections, Inputs: inputs}
-}
-
-// triple: code is HEAD's SHA-1 (empty before the first commit), model the
-// declared family and seed, dataset the SHA-256 of the Croissant descriptor.
-func (e *engine) triple() attest.Triple {
-	var t attest.Triple
-	if r, err := git.PlainOpenWithOptions(e.repo, &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
-		if h, err := r.Head(); err == nil {
-			t.Code = h.Hash().String()
-		}
-	}
-	if a := e.m.Artifacts; a != nil && a.Model != nil {
-		t.Model = a.Model.Kind
-		if a.Model.Seed != nil {
-			t.Model += fmt.Sprintf(":seed=%d", *a.Model.Seed)
-		}
-	}
-	if d := e.m.Dataset; d != nil {
-		if b, err := os.ReadFile(filepath.Join(e.repo, filepath.FromSlash(d.Croissant))); err == nil {
-			sum := sha256.Sum256(b)
-			t.Dataset = "sha256:" + hex.EncodeToString(sum[:])
-		}
-	}
-	return t
-}
 
 func (e *engine) programUID() string { return rules.ProgramUID(e.m.System.Name) }
 

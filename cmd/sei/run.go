@@ -72,7 +72,7 @@ func (e *engine) writeEvidence(ctx context.Context, c *cli.Context, rep *dag.Rep
 	if err != nil {
 		return "", err
 	}
-	lock := e.lockFor(rep)
+	lock := evidence.LockOf(e.g, rep, e.m, evidence.TripleOf(e.repo, e.m))
 	in, err := e.bundleInput(ctx, c, rep, lock)
 	if err != nil {
 		return "", err
