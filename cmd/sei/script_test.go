@@ -38,6 +38,10 @@ func TestScripts(t *testing.T) {
 		}
 		venv = ""
 	}
+	// [cosign] lines verify sei's envelopes with cosign; CI builds it.
+	if os.Getenv("CI") == "true" && os.Getenv("SEI_COSIGN") == "" {
+		t.Fatal("SEI_COSIGN is unset; CI must build bin/cosign (.ci/run does)")
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "../../testdata/script",
 		RequireExplicitExec: true,
