@@ -26,6 +26,7 @@ const ActTrailer = "Sei-Act"
 // commit it names may not, and replay says so.
 type ActRecord struct {
 	Seq              int      `json:"seq"`
+	ProgramUID       string   `json:"program_uid"`
 	Act              Act      `json:"act"`
 	Actor            string   `json:"actor"` // "Name <email>"
 	Date             string   `json:"date"`  // RFC 3339, UTC
@@ -137,6 +138,10 @@ func LifecycleEvents(chain []*object.Commit, dir string, gov *Governance) ([]Eve
 	if err != nil {
 		return nil, err
 	}
+	held, err := bundlesHeld(chain, dir)
+	if err != nil {
+		return nil, err
+	}
 	recorded := map[string]string{} // act file -> commit whose trailer names it
 	var out []Event
 	for i, c := range chain {
@@ -156,7 +161,7 @@ func LifecycleEvents(chain []*object.Commit, dir string, gov *Governance) ([]Eve
 		e.order = i
 		out = append(out, e)
 	}
-	out = append(out, actEvents(files, dir, gov, recorded)...)
+	out = append(out, actEvents(files, dir, gov, recorded, held)...)
 	// History orders the acts: the commit that first carried each (a
 	// squash merge carries several at once: then their sequence).
 	sort.SliceStable(out, func(i, j int) bool {
@@ -180,7 +185,7 @@ func hasActFile(files []actFile, dir, name string) bool {
 // actEvents turns verified act files into events, in sequence; a file
 // out of sequence, or whose previous digest breaks the chain, and every
 // act after it, is unverified.
-func actEvents(files []actFile, dir string, gov *Governance, recorded map[string]string) []Event {
+func actEvents(files []actFile, dir string, gov *Governance, recorded map[string]string, held map[string]bool) []Event {
 	var out []Event
 	prev, broken := "", ""
 	for i, f := range files {
@@ -192,6 +197,13 @@ func actEvents(files []actFile, dir string, gov *Governance, recorded map[string
 		}
 		keyid, problem := f.judge(dir, gov.SignersOf(f.rel), gov.Requesters)
 		e.order = gov.ActSince[f.rel]
+		switch {
+		case problem != "":
+		case gov.ProgramUID != "" && f.rec.ProgramUID != gov.ProgramUID:
+			problem = fmt.Sprintf("an act of another system (program_uid %q)", f.rec.ProgramUID)
+		case (f.rec.Act == ActApprove || f.rec.Act == ActReview) && !held[f.rec.BundleDigest]:
+			problem = "it vouches for evidence (" + f.rec.BundleDigest + ") this history never held"
+		}
 		switch {
 		case broken != "":
 			problem = broken
@@ -208,6 +220,24 @@ func actEvents(files []actFile, dir string, gov *Governance, recorded map[string
 		out = append(out, e)
 	}
 	return out
+}
+
+// bundlesHeld is the set of "sha256:<hex>" digests of every bundle
+// envelope committed on chain: what an approval may vouch for.
+func bundlesHeld(chain []*object.Commit, dir string) (map[string]bool, error) {
+	held := map[string]bool{}
+	seen := map[[20]byte]bool{}
+	for _, c := range chain {
+		data, h, ok, err := FileAt(c, path.Join(dir, BundleFile+".sig"))
+		if err != nil {
+			return nil, err
+		}
+		if ok && !seen[h] {
+			seen[h] = true
+			held[SHA256Digest(data)] = true
+		}
+	}
+	return held, nil
 }
 
 // NextAct is the record the next act takes: its sequence number and the

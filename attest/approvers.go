@@ -71,6 +71,9 @@ type Governance struct {
 	// Requesters may sign a request besides the approvers: the evidence
 	// keys, set by the caller from its trust.
 	Requesters []*ecdsa.PublicKey
+	// ProgramUID is the system whose acts count (set by the caller from
+	// sei.yaml): an act copied from another system's repository does not.
+	ProgramUID string
 }
 
 // Keys are the current approvers' keys.

@@ -153,7 +153,7 @@ func ActFiles(dir string, key *ecdsa.PrivateKey, rec attest.ActRecord) (map[stri
 }
 
 // NewActRecord fills the record of an act taken now on HEAD.
-func NewActRecord(r *git.Repository, dir string, act attest.Act, actor, subject string, when time.Time, bundleDigest string) (attest.ActRecord, error) {
+func NewActRecord(r *git.Repository, dir, programUID string, act attest.Act, actor, subject string, when time.Time, bundleDigest string) (attest.ActRecord, error) {
 	head, err := r.Head()
 	if err != nil {
 		return attest.ActRecord{}, err
@@ -166,6 +166,6 @@ func NewActRecord(r *git.Repository, dir string, act attest.Act, actor, subject 
 	if err != nil {
 		return attest.ActRecord{}, err
 	}
-	return attest.ActRecord{Seq: seq, Act: act, Actor: actor, Date: when.UTC().Format(time.RFC3339),
+	return attest.ActRecord{Seq: seq, ProgramUID: programUID, Act: act, Actor: actor, Date: when.UTC().Format(time.RFC3339),
 		Commit: head.Hash().String(), BundleDigest: bundleDigest, Previous: prev, Subject: subject}, nil
 }

@@ -182,8 +182,8 @@ func TestCheckRests(t *testing.T) {
 		t.Errorf("dirty: %v", err)
 	}
 	os.WriteFile(filepath.Join(root, "train.sh"), []byte("v1"), 0o644)
-	rec, err := NewActRecord(r, ".sei", attest.ActRequest, "Ada <ada@example.org>", "s", when, "sha256:x")
-	if err != nil || rec.Seq != 1 || rec.Date != "2026-01-02T03:04:05Z" || rec.Previous != "" {
+	rec, err := NewActRecord(r, ".sei", uid, attest.ActRequest, "Ada <ada@example.org>", "s", when, "sha256:x")
+	if err != nil || rec.Seq != 1 || rec.ProgramUID != uid || rec.Date != "2026-01-02T03:04:05Z" || rec.Previous != "" {
 		t.Errorf("first act record: %+v %v", rec, err)
 	}
 }

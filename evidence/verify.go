@@ -140,7 +140,8 @@ func Verify(v Verifier) (*Report, error) {
 		return rep, fmt.Errorf("%s %w", v.Dir, attest.ErrNoEvidence)
 	}
 	if err != nil {
-		return nil, err
+		rep.fail(v.Dir, attest.KindSignature, "%v", err) // a symlinked or unreadable evidence directory
+		return rep, nil
 	}
 	rep.Findings = append(rep.Findings, res.Findings...)
 	if f, ok := attest.CheckPubkey(v.Root, v.Dir, rep.Keys); ok {

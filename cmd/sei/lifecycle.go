@@ -15,6 +15,7 @@ import (
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/evidence"
 	"seigarrena.dev/sei/manifest"
+	"seigarrena.dev/sei/rules"
 )
 
 // actSubjects are the default commit subjects of the lifecycle acts.
@@ -63,7 +64,7 @@ func runAct(c *cli.Context, act attest.Act) error {
 	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
 		return err
 	}
-	lc, _, err := lifecycleOf(r, tc, e.m.Risk.ReviewInterval)
+	lc, _, err := lifecycleOf(r, tc, e.m)
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func runAct(c *cli.Context, act attest.Act) error {
 		fmt.Fprintln(c.App.Writer, d.Skip)
 		return nil
 	}
-	if err := recordAct(c, r, act, d, name, email, key); err != nil {
+	if err := recordAct(c, r, e.programUID(), act, d, name, email, key); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "lifecycle: %s -> %s\n", lc.State, d.Next)
@@ -102,7 +103,7 @@ func refusalCode(err error) int {
 }
 
 // recordAct signs the act record and commits it with its trailers.
-func recordAct(c *cli.Context, r *git.Repository, act attest.Act, d *evidence.Decision, name, email string, key *ecdsa.PrivateKey) error {
+func recordAct(c *cli.Context, r *git.Repository, programUID string, act attest.Act, d *evidence.Decision, name, email string, key *ecdsa.PrivateKey) error {
 	trailers := []attest.Trailer{{Key: attest.Trailers[act], Value: name + " <" + email + ">"}}
 	at, err := gitTime("GIT_AUTHOR_DATE")
 	if err != nil {
@@ -123,7 +124,7 @@ func recordAct(c *cli.Context, r *git.Repository, act attest.Act, d *evidence.De
 	if subject == "" {
 		subject = actSubjects[act]
 	}
-	rec, err := evidence.NewActRecord(r, ".sei", act, name+" <"+email+">", subject, ct, d.BundleDigest)
+	rec, err := evidence.NewActRecord(r, ".sei", programUID, act, name+" <"+email+">", subject, ct, d.BundleDigest)
 	if err != nil {
 		return err
 	}
@@ -193,7 +194,8 @@ func now() (time.Time, error) {
 
 // lifecycleOf replays the lifecycle acts of HEAD at now: the signed act
 // files, judged by the approver governance, and the trailer commits.
-func lifecycleOf(r *git.Repository, tc *trustContext, interval string) (attest.Lifecycle, []*object.Commit, error) {
+func lifecycleOf(r *git.Repository, tc *trustContext, m *manifest.Manifest) (attest.Lifecycle, []*object.Commit, error) {
+	tc.gov.ProgramUID = rules.ProgramUID(m.System.Name)
 	t, err := now()
 	if err != nil {
 		return attest.Lifecycle{}, nil, err
@@ -206,5 +208,5 @@ func lifecycleOf(r *git.Repository, tc *trustContext, interval string) (attest.L
 	if err != nil {
 		return attest.Lifecycle{}, nil, err
 	}
-	return attest.Replay(events, interval, t), chain, nil
+	return attest.Replay(events, m.Risk.ReviewInterval, t), chain, nil
 }

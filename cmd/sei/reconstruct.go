@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/rules"
 )
 
 func reconstructCommand() *cli.Command {
@@ -44,6 +45,7 @@ func runReconstruct(c *cli.Context) error {
 		return err
 	}
 	keys := attest.Endorsed(root, ".sei", tc.trust.Keys)
+	tc.gov.ProgramUID = rules.ProgramUID(m.System.Name)
 	rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Now: t, Keys: keys, Gov: tc.gov})
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func runEvidence(c *cli.Context, m *manifest.Manifest, repo string) (*rules.RunE
 		fmt.Fprintf(c.App.ErrWriter, "sei: note: %v: no history, no approval\n", err)
 		return ev, nil
 	}
-	lc, _, err := lifecycleOf(r, tc, m.Risk.ReviewInterval)
+	lc, _, err := lifecycleOf(r, tc, m)
 	if err != nil {
 		return nil, err
 	}

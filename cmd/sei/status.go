@@ -145,7 +145,7 @@ func statusLifecycle(e *engine, tc *trustContext) (*attest.Lifecycle, error) {
 	if _, err := r.Head(); err != nil {
 		return nil, nil
 	}
-	lc, _, err := lifecycleOf(r, tc, e.m.Risk.ReviewInterval)
+	lc, _, err := lifecycleOf(r, tc, e.m)
 	if err != nil {
 		return nil, err
 	}
