@@ -138,9 +138,11 @@ func LifecycleEvents(chain []*object.Commit, dir string, gov *Governance) ([]Eve
 	if err != nil {
 		return nil, err
 	}
-	held, err := bundlesHeld(chain, dir)
-	if err != nil {
-		return nil, err
+	held := gov.Held
+	if held == nil && len(files) > 0 {
+		if held, err = bundlesHeld(chain, dir); err != nil {
+			return nil, err
+		}
 	}
 	recorded := map[string]string{} // act file -> commit whose trailer names it
 	var out []Event

@@ -74,6 +74,9 @@ type Governance struct {
 	// ProgramUID is the system whose acts count (set by the caller from
 	// sei.yaml): an act copied from another system's repository does not.
 	ProgramUID string
+	// Held is the set of bundle envelope digests ever committed on the
+	// chain: what an approval may vouch for.
+	Held map[string]bool
 }
 
 // Keys are the current approvers' keys.
@@ -90,13 +93,33 @@ func (g *Governance) SignersOf(rel string) []Approver {
 // GovernanceOf replays the approver list along chain (oldest first). With
 // pinned keys, the first list must be signed by one of them; without, the
 // first committed list is trusted on first use (signed by one of its own).
+//
+// It reads one tree per commit and skips every commit whose artefact
+// directory is the same tree as its parent's: a long history of code
+// commits costs a root-tree lookup each.
 func GovernanceOf(chain []*object.Commit, dir string, pinned []*ecdsa.PublicKey) (*Governance, error) {
 	g := &Governance{ActSigners: map[string][]Approver{}, ActSince: map[string]int{}}
+	if len(chain) == 0 || !governed(chain[len(chain)-1], dir) {
+		return g, nil // no approver list and no act at HEAD: nothing to judge
+	}
+	g.Held = map[string]bool{}
 	listPath := path.Join(dir, ApproversFile)
-	var prev plumbing.Hash
+	var prev, prevDir, prevBundle plumbing.Hash
 	for i, c := range chain {
+		t, err := c.Tree()
+		if err != nil {
+			return nil, err
+		}
+		e, err := t.FindEntry(dir)
+		if err != nil || e.Hash == prevDir {
+			continue // no artefact directory, or unchanged
+		}
+		prevDir = e.Hash
 		if err := g.noteActs(c, i, dir); err != nil {
 			return nil, err
+		}
+		if env, h, ok, err := FileAt(c, path.Join(dir, BundleFile+".sig")); err == nil && ok && h != prevBundle {
+			prevBundle, g.Held[SHA256Digest(env)] = h, true
 		}
 		data, h, ok, err := FileAt(c, listPath)
 		if err != nil || !ok || h == prev {
@@ -110,6 +133,17 @@ func GovernanceOf(chain []*object.Commit, dir string, pinned []*ecdsa.PublicKey)
 		g.consider(c, data, env, listPath, pinned)
 	}
 	return g, nil
+}
+
+// governed reports whether commit c has an approver list or acts.
+func governed(c *object.Commit, dir string) bool {
+	t, err := c.Tree()
+	if err != nil {
+		return true // let the walk report it
+	}
+	_, errList := t.FindEntry(path.Join(dir, ApproversFile))
+	_, errActs := t.FindEntry(path.Join(dir, ActsDir))
+	return errList == nil || errActs == nil
 }
 
 // consider applies one committed version of the approver list.

@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // EnvTrustedKeys pins the verifier's keys: a list of key files separated
@@ -80,28 +80,25 @@ func isHexKey(s string) bool {
 // trust on first use: the artefact directory's PUBKEY.txt as first
 // committed on HEAD's first-parent history (a later change of it counts
 // only when endorsed, see Endorsed), or the work tree's file when history
-// has none. r may be nil outside git.
-func ResolveTrust(pinned []*ecdsa.PublicKey, r *git.Repository, root, dir string) (*Trust, error) {
+// has none. chain is HEAD's first-parent history, oldest first (nil
+// outside git).
+func ResolveTrust(pinned []*ecdsa.PublicKey, chain []*object.Commit, root, dir string) (*Trust, error) {
 	if len(pinned) > 0 {
 		return &Trust{Keys: pinned, Pinned: true, Source: fmt.Sprintf("trusting %d pinned key(s)", len(pinned))}, nil
 	}
 	rel := path.Join(dir, PubkeyFile)
-	if r != nil {
-		if chain, err := Chain(r); err == nil {
-			for _, c := range chain {
-				data, _, ok, err := FileAt(c, rel)
-				if err != nil || !ok {
-					continue
-				}
-				k, err := ParsePublicKey(data)
-				if err != nil {
-					return nil, fmt.Errorf("%s at %s: %w", rel, c.Hash.String()[:12], err)
-				}
-				return &Trust{Keys: []*ecdsa.PublicKey{k}, Source: fmt.Sprintf(
-					"trusting %s as first committed (%s, keyid %s): trust on first use; pin keys with --pub or %s",
-					rel, c.Hash.String()[:12], short12(KeyID(k)), EnvTrustedKeys)}, nil
-			}
+	for _, c := range chain {
+		data, _, ok, err := FileAt(c, rel)
+		if err != nil || !ok {
+			continue
 		}
+		k, err := ParsePublicKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s at %s: %w", rel, c.Hash.String()[:12], err)
+		}
+		return &Trust{Keys: []*ecdsa.PublicKey{k}, Source: fmt.Sprintf(
+			"trusting %s as first committed (%s, keyid %s): trust on first use; pin keys with --pub or %s",
+			rel, c.Hash.String()[:12], short12(KeyID(k)), EnvTrustedKeys)}, nil
 	}
 	data, err := ReadRegular(filepath.Join(root, filepath.FromSlash(rel)))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -200,9 +200,11 @@ func lifecycleOf(r *git.Repository, tc *trustContext, m *manifest.Manifest) (att
 	if err != nil {
 		return attest.Lifecycle{}, nil, err
 	}
-	chain, err := attest.Chain(r)
-	if err != nil {
-		return attest.Lifecycle{}, nil, err
+	chain := tc.chain
+	if chain == nil {
+		if chain, err = attest.Chain(r); err != nil {
+			return attest.Lifecycle{}, nil, err
+		}
 	}
 	events, err := attest.LifecycleEvents(chain, ".sei", tc.gov)
 	if err != nil {

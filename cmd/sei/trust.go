@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/attest"
@@ -22,6 +23,7 @@ var trustFlags = []cli.Flag{
 
 // trustContext is whom a command trusts for runs and for acts.
 type trustContext struct {
+	chain     []*object.Commit // HEAD's first-parent history, read once per command
 	trust     *attest.Trust
 	gov       *attest.Governance
 	approvers []*ecdsa.PublicKey // every key that signed a list or an act in force
@@ -36,35 +38,47 @@ func resolveTrust(c *cli.Context, root, dir string) (*trustContext, error) {
 		return nil, withCode(exitUnverified, err)
 	}
 	r, _ := attest.OpenRepo(root)
-	t, err := attest.ResolveTrust(pinned, r, root, dir)
+	chain := chainOf(r)
+	t, err := attest.ResolveTrust(pinned, chain, root, dir)
 	if err != nil {
 		return nil, withCode(exitUnverified, err)
 	}
 	if !t.Pinned {
 		fmt.Fprintln(c.App.ErrWriter, "sei: note:", t.Source)
 	}
-	return governance(c, r, dir, t)
+	return governance(c, r, chain, dir, t)
+}
+
+// chainOf is HEAD's first-parent history, or nil outside git or before
+// the first commit.
+func chainOf(r *git.Repository) []*object.Commit {
+	if r == nil {
+		return nil
+	}
+	chain, err := attest.Chain(r)
+	if err != nil {
+		return nil
+	}
+	return chain
 }
 
 // resolveTrustWithout is the trust context of a repository with no key
 // yet: no evidence key, the approver governance all the same.
 func resolveTrustWithout(c *cli.Context, root, dir string) (*trustContext, error) {
 	r, _ := attest.OpenRepo(root)
-	return governance(c, r, dir, &attest.Trust{Source: "no key yet"})
+	return governance(c, r, chainOf(r), dir, &attest.Trust{Source: "no key yet"})
 }
 
 // governance adds the approver list, replayed from history, to t.
-func governance(c *cli.Context, r *git.Repository, dir string, t *attest.Trust) (*trustContext, error) {
+func governance(c *cli.Context, r *git.Repository, chain []*object.Commit, dir string, t *attest.Trust) (*trustContext, error) {
 	pinnedApprovers, err := attest.LoadKeys(c.StringSlice("approver-pub"), os.Getenv(attest.EnvTrustedApprovers))
 	if err != nil {
 		return nil, withCode(exitUnverified, err)
 	}
-	tc := &trustContext{trust: t, gov: &attest.Governance{ActSigners: map[string][]attest.Approver{}}}
-	if r != nil {
-		if chain, err := attest.Chain(r); err == nil {
-			if tc.gov, err = attest.GovernanceOf(chain, dir, pinnedApprovers); err != nil {
-				return nil, err
-			}
+	tc := &trustContext{chain: chain, trust: t, gov: &attest.Governance{ActSigners: map[string][]attest.Approver{}}}
+	if chain != nil {
+		if tc.gov, err = attest.GovernanceOf(chain, dir, pinnedApprovers); err != nil {
+			return nil, err
 		}
 	}
 	root := ""
