@@ -45,6 +45,7 @@ type Report struct {
 	Verified *attest.Verified
 	Lock     *attest.Lock
 	Drift    []dag.SectionStatus // sections changed since the run (stale ones only)
+	Sections []dag.SectionStatus // every section against the run, when the tree was compared
 	Keys     []*ecdsa.PublicKey  // the trusted keys after endorsements
 }
 
@@ -183,7 +184,8 @@ func (rep *Report) checkBundle(v Verifier, res *attest.DirResult) {
 	if v.Drift == nil {
 		return
 	}
-	for _, s := range v.Drift(f.Lock()) {
+	rep.Sections = v.Drift(f.Lock())
+	for _, s := range rep.Sections {
 		if s.Stale {
 			rep.Drift = append(rep.Drift, s)
 		}

@@ -61,6 +61,8 @@ func runStatus(c *cli.Context) error {
 	switch {
 	case rep == nil:
 		st.Sections = e.statusAgainst(nil)
+	case rep.Sections != nil:
+		st.Sections = rep.Sections // compared with the signed run by Verify
 	case rep.Bundle != nil && rep.Bundle.ComputedFrom != nil:
 		st.Sections = e.statusAgainst(rep.Bundle.ComputedFrom.Lock())
 	default:
