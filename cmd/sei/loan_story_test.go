@@ -88,8 +88,13 @@ func loanStory(t *testing.T, be backend) {
 	out, _, _ = seiRun(t, "run", "--repo", dir)
 	mustContain(t, "second run", out, "0 stages ran")
 
+	// Approval of the green V2 by a signed approver, then the periodic
+	// review, and the story from git: the lifecycle acts verify.
+	shell(t, dir, "git add -A && git commit -qm 'run: V2 evidence'")
+	approveAndReview(t, dir)
+
 	// Back to V1: restored from sei's cache, without the tool.
-	shell(t, dir, "git add -A && git commit -qm 'run: V2 evidence' && git checkout -q "+v1Commit+" -- train.py")
+	shell(t, dir, "git checkout -q "+v1Commit+" -- train.py")
 	out, _, code = seiRun(t, "run", "--repo", dir)
 	mustContain(t, "back to V1", out, "restored "+eval, "0 stages ran")
 	if b := readLoanBundle(t, dir); code != exitGateFail || b.ControlResults[0].Passed || b.PipelineLockDigest != b1.PipelineLockDigest {
@@ -105,6 +110,37 @@ func loanStory(t *testing.T, be backend) {
 	shell(t, dir, "git checkout -q -- data/german_credit.csv && sed -i 's/Scoring crediticio/Credit scoring/' sei.yaml")
 	out, _, _ = seiRun(t, "status", "--repo", dir)
 	mustContain(t, "status after a purpose change", out, "classification: Stale (A): sei.yaml system changed")
+}
+
+// approveAndReview: Ada, the approver, approves V2's committed evidence
+// and reviews it when the interval has passed; every act verifies.
+func approveAndReview(t *testing.T, dir string) {
+	t.Helper()
+	if _, _, code := seiRun(t, "approver", "add", "--repo", dir, "--name", "Ada Auditor", "--email", "ada@example.org",
+		"--key", dir+"/.sei/PUBKEY.txt"); code != 0 {
+		t.Fatal("sei approver add failed")
+	}
+	shell(t, dir, "git add -A && git commit -qm 'approvers: Ada'")
+	for _, act := range []string{"request", "approve"} {
+		if out, _, code := seiRun(t, act, "--repo", dir); code != 0 {
+			t.Fatalf("sei %s: exit %d\n%s", act, code, out)
+		}
+	}
+	t.Setenv("SEI_NOW", "2099-01-01")
+	out, _, code := seiRun(t, "status", "--repo", dir)
+	if code != exitStale || !strings.Contains(out, "lifecycle: under periodic review") {
+		t.Fatalf("review due: status exit %d\n%s", code, out)
+	}
+	if out, _, code := seiRun(t, "review", "--repo", dir); code != 0 || !strings.Contains(out, "under periodic review -> approved") {
+		t.Fatalf("sei review: exit %d\n%s", code, out)
+	}
+	t.Setenv("SEI_NOW", "")
+	out, _, _ = seiRun(t, "reconstruct", "--repo", dir)
+	mustContain(t, "reconstruct", out, "lifecycle: approved", "approve ", "review ", "verified, signed by")
+	mustNotContain(t, "reconstruct", out, "unverified")
+	if _, _, code := seiRun(t, "verify", "--repo", dir); code != 0 {
+		t.Fatal("sei verify rejected the approved evidence")
+	}
 }
 
 // venvPython runs a Python snippet with the tool's environment in dir.
