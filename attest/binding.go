@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"seigarrena.dev/sei/rules"
 )
 
 // Binding is what a run's evidence was computed from: the system (program
@@ -147,6 +145,3 @@ func PredicateAgrees(v *Verified, b *Bundle) error {
 	}
 	return nil
 }
-
-// GateOf is the verdict a verified bundle records.
-func GateOf(b *Bundle) rules.GateResult { return b.Gate() }

@@ -43,17 +43,6 @@ func Chain(r *git.Repository) ([]*object.Commit, error) {
 	return out, nil
 }
 
-// Events lists the lifecycle acts recorded in chain, oldest first.
-func Events(chain []*object.Commit) []Event {
-	var out []Event
-	for _, c := range chain {
-		if e, ok := EventOf(c.Hash.String(), c.Message, c.Committer.When); ok {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // FileAt returns a file's bytes in commit c; ok is false when absent.
 func FileAt(c *object.Commit, path string) (data []byte, hash plumbing.Hash, ok bool, err error) {
 	f, err := c.File(path)

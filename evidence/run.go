@@ -38,9 +38,7 @@ func Previous(v Verifier) (b *attest.Bundle, warn string) {
 	rep, err := Verify(v)
 	switch {
 	case err != nil:
-		return nil, ""
-	case rep.Bundle == nil && !rep.Genuine():
-		return nil, "previous evidence does not verify, treatment events start afresh: " + rep.FirstProblem()
+		return nil, "" // no evidence yet: the first run
 	case !rep.Genuine():
 		return nil, "previous evidence does not verify, treatment events start afresh: " + rep.FirstProblem()
 	}
