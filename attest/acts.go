@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -62,7 +63,7 @@ func readActs(c *object.Commit, dir string) ([]actFile, error) {
 	}
 	var out []actFile
 	for _, e := range sub.Entries {
-		if !strings.HasSuffix(e.Name, ".json") || !e.Mode.IsFile() {
+		if !strings.HasSuffix(e.Name, ".json") || e.Mode != filemode.Regular {
 			continue
 		}
 		a := actFile{rel: path.Join(ActsDir, e.Name)}

@@ -33,6 +33,9 @@ type statusReport struct {
 	Problem   string              `json:"problem,omitempty"`
 	Gate      *gateStatus         `json:"gate,omitempty"`
 	Lifecycle *attest.Lifecycle   `json:"lifecycle,omitempty"`
+	// ApprovedCurrent says whether the approval the state rests on vouches
+	// for the current evidence (nil when there is no approval).
+	ApprovedCurrent *bool `json:"approved_evidence_current,omitempty"`
 }
 
 type gateStatus struct {
@@ -73,6 +76,10 @@ func runStatus(c *cli.Context) error {
 		return err
 	} else if lc != nil {
 		st.Lifecycle = lc
+		if a := lc.Approval; a != nil && a.Bundle != "" && rep != nil && rep.Envelope != nil {
+			same := a.Bundle == attest.SHA256Digest(rep.Envelope)
+			st.ApprovedCurrent = &same
+		}
 		if code == 0 && lc.State == attest.UnderReview {
 			code, msg = exitStale, fmt.Sprintf("periodic review overdue since %s (review_interval %s); run `sei review`",
 				lc.Since.UTC().Format("2006-01-02"), e.m.Risk.ReviewInterval)
@@ -133,6 +140,9 @@ func printStatus(c *cli.Context, st *statusReport) error {
 	fmt.Fprintln(c.App.Writer, line)
 	if st.Lifecycle != nil {
 		fmt.Fprintln(c.App.Writer, lifecycleLine(st.Lifecycle))
+	}
+	if st.ApprovedCurrent != nil && !*st.ApprovedCurrent {
+		fmt.Fprintln(c.App.Writer, "note: the approval vouches for earlier evidence, not the current bundle; `sei request` a new approval")
 	}
 	return nil
 }
