@@ -2,7 +2,8 @@
 # Verifies a sei evidence directory with openssl, jq, xxd and sha256sum only:
 # no Go, no sei. Usage: verify-openssl.sh [DIR [LOCK]] (default .sei and the
 # sei.lock beside it, when there is one). TRUSTED_KEYS (files, ':'-separated,
-# hex SEC1 or PEM) pins the evidence keys; default: DIR/PUBKEY.txt (trust on
+# hex SEC1 or PEM) pins the evidence keys; default: DIR/PUBKEY.txt as first
+# committed on HEAD's first-parent history, or the work tree's (trust on
 # first use). Keys endorsed in DIR/keys/*.json by a trusted key are trusted
 # too; acts (DIR/acts/*) and DIR/approvers.json are checked against the keys
 # approvers.json lists (a request also against the evidence keys). Checks, as sei verify does:
@@ -12,8 +13,11 @@
 #    engine's predicate type only, its path inside DIR), with X's SHA-256;
 #  - every JSON file (any case of the extension) has its X.sig; anything that
 #    is not a regular file or a directory is an error;
-#  - the bundle's signed predicate agrees with bundle.json's verdict and
-#    binding; the lock anchors bundle.json.sig and agrees with the binding.
+#  - PUBKEY.txt names a trusted key; the bundle's signed predicate agrees with
+#    bundle.json's verdict and binding; the lock anchors bundle.json.sig and
+#    agrees with the binding.
+# It does not recompute the tree's digests (BLAKE3 over sei's graph): whether
+# the evidence is this system's and describes the current tree is sei's check.
 set -euo pipefail
 dir=${1:-.sei}
 lock=${2:-$dir/../sei.lock}
@@ -32,8 +36,18 @@ pem() {
   if grep -q 'BEGIN PUBLIC KEY' "$1"; then cp "$1" "$2"
   else { printf %s "$SPKI"; tr -d ' \n' < "$1"; } | xxd -r -p | openssl pkey -pubin -inform DER -out "$2"; fi
 }
+# default trust: PUBKEY.txt as first committed on HEAD's first-parent
+# history (trust on first use), else the work tree's
+if [ -z "${TRUSTED_KEYS:-}" ]; then
+  first=$(git -C "$abs" rev-list --first-parent --reverse HEAD -- ":(top)$rel/PUBKEY.txt" 2>/dev/null | head -1 || true)
+  if [ -n "$first" ]; then
+    git -C "$abs" show "$first:$rel/PUBKEY.txt" > "$T/first.pub"; TRUSTED_KEYS=$T/first.pub
+  else
+    TRUSTED_KEYS=PUBKEY.txt
+  fi
+fi
 n=0
-for k in $(echo "${TRUSTED_KEYS:-PUBKEY.txt}" | tr ':' ' '); do
+for k in $(echo "$TRUSTED_KEYS" | tr ':' ' '); do
   n=$((n + 1)); pem "$k" "$T/ev$n.pem"
 done
 # verify ENVELOPE NAME KEYS...: signature, one subject naming NAME, its digest
@@ -88,6 +102,12 @@ if [ -d keys ]; then
     jq -r .key "$e" > "$T/endorsed.hex"; pem "$T/endorsed.hex" "$T/ev-$(basename "$e").pem"
     evkeys+=("$T/ev-$(basename "$e").pem")
   done
+fi
+# PUBKEY.txt must name a trusted (or endorsed) key
+if [ -f PUBKEY.txt ]; then
+  pem PUBKEY.txt "$T/own.pem"; ok=
+  for k in "${evkeys[@]}"; do cmp -s <(openssl pkey -pubin -in "$k" -outform DER) <(openssl pkey -pubin -in "$T/own.pem" -outform DER) && ok=1; done
+  [ -n "$ok" ] || fail "PUBKEY.txt: names a key no trusted key endorses"
 fi
 apkeys=()
 if [ -f approvers.json ]; then

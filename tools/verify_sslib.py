@@ -2,9 +2,10 @@
 independently of sei's Go code, loading keys and envelopes the standard way:
 SSlibKey.from_crypto (its default keyid) and in-toto's Metadata.load.
 
-Usage: python verify_sslib.py DIR [TRUSTED_KEY_FILE...]
+Usage: python verify_sslib.py DIR [--lock LOCK] [TRUSTED_KEY_FILE...]
 DIR is the evidence directory; trusted keys are hex SEC1 (PUBKEY.txt's form)
-or PEM, default DIR/PUBKEY.txt (trust on first use). Keys endorsed in
+or PEM, default the DIR/PUBKEY.txt first committed on HEAD's first-parent
+history, or the work tree's outside git (trust on first use). Keys endorsed in
 DIR/keys/*.json by a trusted key are trusted too; acts (DIR/acts/*) and
 DIR/approvers.json are checked against the keys approvers.json lists (a
 request also against the evidence keys).
@@ -13,7 +14,13 @@ Checks, as sei verify does: each X.sig verifies with a trusted key and its
 Statement has exactly one subject, X by its repository-relative path (or, for
 the original engine's predicate type, its path inside DIR), with X's SHA-256;
 every JSON file (any case of the extension) is signed; anything that is not a
-regular file or a directory is an error. Exit 0 when all holds, 1 otherwise.
+regular file or a directory is an error; PUBKEY.txt names a trusted key; the
+lock (LOCK, default DIR/../sei.lock when present) anchors bundle.json.sig, is
+not empty beside evidence, and agrees with the binding the bundle signs; the
+bundle is the system of the sei.yaml beside the lock (program uid). What it
+does not do is recompute the tree's digests (BLAKE3 over the graph): whether
+the evidence describes the current tree is `sei verify`'s and `sei status`'s.
+Exit 0 when all holds, 1 otherwise.
 """
 import hashlib
 import json
@@ -22,6 +29,7 @@ import pathlib
 import stat
 import subprocess
 import sys
+import uuid
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -42,14 +50,59 @@ def load_key(text: str) -> SSlibKey:
     return SSlibKey.from_crypto(pub)  # the standard keyid, not a copied one
 
 
+def git(directory: pathlib.Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True, check=True).stdout
+
+
 def repo_relative(directory: pathlib.Path) -> str:
     real = directory.resolve()
     try:
-        top = subprocess.run(["git", "-C", str(real), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+        top = git(real, "rev-parse", "--show-toplevel").strip()
     except (OSError, subprocess.CalledProcessError):
         top = str(real.parent)
     return os.path.relpath(real, top).replace(os.sep, "/")
+
+
+def first_committed_key(directory: pathlib.Path, rel: str):
+    """PUBKEY.txt as first committed on HEAD's first-parent history, or None."""
+    try:
+        commits = git(directory, "rev-list", "--first-parent", "--reverse", "HEAD", "--", f":(top){rel}/PUBKEY.txt").split()
+        if commits:
+            return load_key(git(directory, "show", f"{commits[0]}:{rel}/PUBKEY.txt"))
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return None
+
+
+def check_lock(directory: pathlib.Path, lock: pathlib.Path, root: pathlib.Path) -> list:
+    """Problems of the lock's anchor and agreement, and of the bundle's system."""
+    problems = []
+    data = json.loads(lock.read_text())
+    sig, bundle = directory / "bundle.json.sig", directory / "bundle.json"
+    if not sig.is_file():
+        if data.get("signed_bundle_digest") or data.get("sections"):
+            problems.append(f"{lock.name}: records a run, but bundle.json.sig is missing")
+        return problems
+    env = sig.read_bytes()
+    want = data.get("signed_bundle_digest", "")
+    if not want:
+        problems.append(f"{lock.name}: signed_bundle_digest is empty, but evidence exists")
+    elif want not in ("sha256:" + hashlib.sha256(env).hexdigest(), env.decode()):
+        problems.append(f"{lock.name}: signed_bundle_digest does not anchor bundle.json.sig")
+    b = json.loads(bundle.read_text()).get("computed_from")
+    if b is not None:
+        mine = {"program_uid": data.get("program_uid"), "commit": data.get("triple", {}).get("code"),
+                "sections": data.get("sections"), "inputs": data.get("inputs")}
+        theirs = {k: b.get(k) for k in ("program_uid", "commit", "sections", "inputs")}
+        if mine != theirs:
+            problems.append(f"{lock.name}: disagrees with the bundle it anchors")
+        manifest = root / "sei.yaml"
+        if manifest.is_file():
+            import yaml  # PyYAML, in .venv with compliance-trestle
+            name = (yaml.safe_load(manifest.read_text()) or {}).get("system", {}).get("name", "")
+            if str(uuid.uuid5(uuid.NAMESPACE_URL, name)) != b.get("program_uid"):
+                problems.append(f"bundle.json: evidence from another system (program_uid {b.get('program_uid')})")
+    return problems
 
 
 def check(directory: pathlib.Path, rel: str, name: str, keys: list) -> dict:
@@ -111,14 +164,25 @@ def walk(directory: pathlib.Path):
     return sorted(sigs), sorted(jsons), sorted(odd)
 
 
+def trusted_keys(directory: pathlib.Path, rel: str, key_files: list) -> list:
+    if key_files:
+        return [load_key(pathlib.Path(k).read_text()) for k in key_files]
+    first = first_committed_key(directory, rel)
+    return [first] if first else [load_key((directory / "PUBKEY.txt").read_text())]
+
+
 def main() -> int:
-    directory = pathlib.Path(sys.argv[1])
+    args = sys.argv[1:]
+    directory = pathlib.Path(args.pop(0))
+    lock = directory / ".." / "sei.lock"
+    if args[:1] == ["--lock"]:
+        lock = pathlib.Path(args[1])
+        args = args[2:]
     if directory.is_symlink() or not directory.is_dir():
         print(f"{directory}: not a directory", file=sys.stderr)
         return 1
     rel = repo_relative(directory)
-    key_files = sys.argv[2:] or [str(directory / "PUBKEY.txt")]
-    keys = [load_key(pathlib.Path(k).read_text()) for k in key_files]
+    keys = trusted_keys(directory, rel, args)
     sigs, jsons, odd = walk(directory)
     bad = 0
     for o in odd:
@@ -141,6 +205,15 @@ def main() -> int:
     if not sigs:
         print(f"{directory}: no *.sig", file=sys.stderr)
         return 1
+    if (directory / "PUBKEY.txt").is_file():
+        own = load_key((directory / "PUBKEY.txt").read_text())
+        if all(own.keyid != k.keyid for k in keys):
+            print(f"FAIL  PUBKEY.txt: names key {own.keyid[:12]}, which no trusted key endorses")
+            bad += 1
+    if lock.is_file():
+        for p in check_lock(directory, lock, lock.resolve().parent):
+            print(f"FAIL  {p}")
+            bad += 1
     for name in sigs:
         if name.startswith("keys/"):
             continue
