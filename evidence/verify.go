@@ -134,8 +134,8 @@ func Verify(v Verifier) (*Report, error) {
 		return rep.Keys
 	}})
 	if errors.Is(err, attest.ErrNoEvidence) || errors.Is(err, os.ErrNotExist) {
-		if rep.Lock != nil && rep.Lock.SignedBundleDigest != "" {
-			rep.fail(path.Base(v.LockFile), attest.KindAnchor, "signed_bundle_digest is set, but %s holds no evidence (deleted?)", v.Dir)
+		if rep.Lock != nil && (rep.Lock.SignedBundleDigest != "" || len(rep.Lock.Sections) > 0) {
+			rep.fail(path.Base(v.LockFile), attest.KindAnchor, "records a run, but %s holds no evidence (deleted?)", v.Dir)
 			return rep, nil
 		}
 		return rep, fmt.Errorf("%s %w", v.Dir, attest.ErrNoEvidence)
