@@ -20,12 +20,15 @@ import (
 
 // Why an act is refused. The CLI maps each to its exit code.
 var (
-	ErrDirty       = errors.New("the work tree has changes")
-	ErrUncommitted = errors.New("evidence is not committed as written")
-	ErrUnverified  = errors.New("the evidence does not verify")
-	ErrStale       = errors.New("the evidence does not describe HEAD's tree")
-	ErrGate        = errors.New("a blocking control fails")
-	ErrNotApprover = errors.New("not an approver")
+	ErrDirty         = errors.New("the work tree has changes")
+	ErrUncommitted   = errors.New("evidence is not committed as written")
+	ErrUnverified    = errors.New("the evidence does not verify")
+	ErrStale         = errors.New("the evidence does not describe HEAD's tree")
+	ErrGate          = errors.New("a blocking control fails")
+	ErrNotApprover   = errors.New("not an approver")
+	ErrNotApplicable = errors.New("the act does not apply")
+	ErrNoEvidence    = errors.New("no evidence")
+	ErrResidual      = errors.New("nothing to accept")
 )
 
 // ActContext is what an act is judged on.

@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,13 +9,6 @@ import (
 
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/rules"
-)
-
-// More reasons an act is refused (see also act.go).
-var (
-	ErrNotApplicable = errors.New("the act does not apply")
-	ErrNoEvidence    = errors.New("no evidence")
-	ErrResidual      = errors.New("nothing to accept")
 )
 
 // ActInput is everything an act is decided on; the caller gathers it
