@@ -2,8 +2,8 @@ package manifest
 
 import (
 	"fmt"
-	"path"
 	"regexp"
+	"seigarrena.dev/sei/confine"
 	"strings"
 )
 
@@ -65,25 +65,8 @@ func ParseControlID(s string) (ControlID, error) {
 	return ControlID{StandardID{m[1], m[2], m[3]}, m[4]}, nil
 }
 
-// checkRelPath reports why p may not be used as a repository path, or nil.
-// Paths are slash-separated, relative and may not climb out of the repository:
-// the evidence names files by these paths, so they must mean the same on every
-// machine and may not reach outside what git versions.
-func checkRelPath(p string) error {
-	switch {
-	case p == "":
-		return fmt.Errorf("empty path")
-	case strings.Contains(p, `\`):
-		return fmt.Errorf("path %q uses a backslash; write paths with /", p)
-	case strings.HasPrefix(p, "/") || (len(p) > 1 && p[1] == ':'):
-		return fmt.Errorf("path %q is absolute; paths are relative to the repository root", p)
-	}
-	c := path.Clean(p)
-	if c == ".." || strings.HasPrefix(c, "../") {
-		return fmt.Errorf("path %q leaves the repository", p)
-	}
-	if c == "." {
-		return fmt.Errorf("path %q names the repository itself, not a file", p)
-	}
-	return nil
-}
+// checkRelPath reports why p may not be used as a repository path, or nil
+// (confine.Path): slash-separated, relative, inside the repository, no
+// control characters. The evidence names files by these paths, so they must
+// mean the same on every machine and may not reach outside what git versions.
+func checkRelPath(p string) error { return confine.Path(p) }

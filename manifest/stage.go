@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"seigarrena.dev/sei/confine"
 
 	"gopkg.in/yaml.v3"
 )
@@ -69,7 +70,7 @@ func (m *Manifest) checkStages(errs *ErrorList) {
 		}
 		for j, o := range st.Outs {
 			op := fmt.Sprintf("%s.outs[%d]", sp, j)
-			if err := checkRelPath(o); err != nil {
+			if err := confine.Writable(o, m.PlanPath()); err != nil {
 				m.errAt(errs, op, "%v", err)
 			} else if first, dup := outs[o]; dup {
 				m.errAt(errs, op, "%q is already written by stage %s", o, first)

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"regexp"
+	"seigarrena.dev/sei/confine"
 	"strings"
 	"time"
 )
@@ -143,7 +144,9 @@ func (m *Manifest) checkPaths(errs *ErrorList) {
 		}
 	}
 	if m.OSCAL != nil {
-		check("oscal.assessment_plan", m.OSCAL.AssessmentPlan)
+		if err := confine.Writable(m.OSCAL.AssessmentPlan); err != nil {
+			m.errAt(errs, "oscal.assessment_plan", "%v", err)
+		}
 	}
 	if a := m.Artifacts; a != nil && a.Model != nil && a.Model.Seed != nil && *a.Model.Seed < 0 {
 		m.errAt(errs, "artifacts.model.seed", "the seed may not be negative")
