@@ -74,3 +74,9 @@ func (s *Store) Put(id ActionID, r *Result) error {
 	}
 	return nil
 }
+
+// Forget deletes an action's result, so that a result found hostile or
+// broken is never offered again (its blobs are trimmed as usual).
+func (s *Store) Forget(id ActionID) {
+	s.db.Exec(`DELETE FROM action WHERE id = ?`, id[:])
+}

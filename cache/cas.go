@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/zeebo/blake3"
 )
@@ -21,13 +22,18 @@ func (s *Store) blobPath(d Digest) string {
 	return filepath.Join(s.dir, "cas", h[:2], h)
 }
 
-// PutFile copies the file at path into the CAS, hashing it in the same read.
+// PutFile copies the regular file at path into the CAS, hashing it in the
+// same read. A final symlink is not followed and a FIFO does not block
+// (O_NOFOLLOW, O_NONBLOCK): either is refused.
 func (s *Store) PutFile(path string) (Digest, int64, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return Digest{}, 0, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return Digest{}, 0, fmt.Errorf("%s: not a regular file", path)
+	}
 	return s.put(f)
 }
 

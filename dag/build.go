@@ -49,6 +49,8 @@ type Report struct {
 	Cached  int
 	Restore int
 	Failed  int
+	// Rejected counts cached results refused by the confinement rule.
+	Rejected int
 	// Out are the output digests of every node (zero where not built).
 	Out []cache.Digest
 }
@@ -94,6 +96,9 @@ func (b *Builder) Build(ctx context.Context, targets []NodeID) (*Report, error) 
 
 func (rep *Report) add(r NodeResult) {
 	rep.Results = append(rep.Results, r)
+	if r.Rejected != "" {
+		rep.Rejected++
+	}
 	switch r.State {
 	case Ran:
 		rep.Ran++

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/confine"
 	"seigarrena.dev/sei/rules"
 )
 
@@ -38,6 +39,9 @@ type NodeResult struct {
 	Stdout   []byte
 	Stderr   []byte
 	Err      error
+	// Rejected says why a cached result (local or remote) was refused
+	// before any of its bytes reached the work tree; the stage ran instead.
+	Rejected string
 }
 
 // exec computes one node. It writes only b.out[id] and b.results[id]; the
@@ -157,6 +161,11 @@ func outputsDigest(outs []cache.Output) cache.Digest {
 // collectOutputs stores a stage's declared outputs in the CAS, one entry
 // per file.
 func (b *Builder) collectOutputs(n *Node) ([]cache.Output, error) {
+	for _, p := range n.Stage.Outputs {
+		if err := confine.NoLinks(b.Repo, p); err != nil {
+			return nil, fmt.Errorf("%s: output: %w", n.Name, err)
+		}
+	}
 	outs, missing, err := b.walkOutputs(n, func(full string, _ os.FileInfo) (cache.Digest, int64, error) {
 		return b.Store.PutFile(full)
 	})
@@ -192,7 +201,7 @@ func (b *Builder) walkOutputs(n *Node, digest func(full string, fi os.FileInfo) 
 		case err != nil:
 			return nil, "", err
 		case !fi.IsDir():
-			err = add(root, fi)
+			err = addRegular(add, root, fi)
 		default:
 			err = filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
 				if err != nil || d.IsDir() {
@@ -202,7 +211,7 @@ func (b *Builder) walkOutputs(n *Node, digest func(full string, fi os.FileInfo) 
 				if err != nil {
 					return err
 				}
-				return add(full, info)
+				return addRegular(add, full, info)
 			})
 		}
 		if err != nil {
@@ -211,4 +220,14 @@ func (b *Builder) walkOutputs(n *Node, digest func(full string, fi os.FileInfo) 
 	}
 	sort.Slice(outs, func(i, j int) bool { return outs[i].Path < outs[j].Path })
 	return outs, "", nil
+}
+
+// addRegular refuses an output that is a symlink, FIFO, device or socket:
+// following a link would cache (and upload) a file from anywhere, such as
+// /etc/passwd, and restore it as a plain file; opening a FIFO would hang.
+func addRegular(add func(string, os.FileInfo) error, full string, fi os.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (%s): outputs are regular files and directories", full, fi.Mode().Type())
+	}
+	return add(full, fi)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"strings"
 	"testing"
 
 	"seigarrena.dev/sei/adapters"
@@ -86,5 +87,31 @@ func TestLowerLoanGolden(t *testing.T) {
 	want, err := os.ReadFile(path)
 	if err != nil || string(want) != string(got) {
 		t.Errorf("graph differs from %s (go test ./dag -update)\n%s", path, got)
+	}
+}
+
+// TestLowerConfinesStagePaths: a tool's pipeline file that names an input
+// outside the repository or an output sei may not write is refused.
+func TestLowerConfinesStagePaths(t *testing.T) {
+	m := &manifest.Manifest{Pipeline: &manifest.Pipeline{Tool: "dvc", Metrics: "metrics.json"}}
+	for name, st := range map[string]adapters.Stage{
+		"input outside":   {Name: "a", Inputs: []adapters.Input{{Path: "/etc/shadow"}}, Outputs: []string{"x"}},
+		"input climbs":    {Name: "a", Inputs: []adapters.Input{{Path: "../x"}}, Outputs: []string{"x"}},
+		"output climbs":   {Name: "a", Outputs: []string{"../pwned.txt"}},
+		"output in .git":  {Name: "a", Outputs: []string{".git/hooks/post-commit"}},
+		"output is .git":  {Name: "a", Outputs: []string{".git"}},
+		"output manifest": {Name: "a", Outputs: []string{"sei.yaml"}},
+		"output plan":     {Name: "a", Outputs: []string{manifest.DefaultPlanPath}},
+		"output newline":  {Name: "a", Outputs: []string{"a\nout b"}},
+	} {
+		_, err := Lower(m, []adapters.Stage{st})
+		var pe *PathError
+		if !errors.As(err, &pe) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	nested := []adapters.Stage{{Name: "a", Outputs: []string{"models"}}, {Name: "b", Outputs: []string{"models/m.pkl"}}}
+	if _, err := Lower(m, nested); err == nil || !strings.Contains(err.Error(), "overlaps") {
+		t.Errorf("nested outputs: %v", err)
 	}
 }

@@ -38,6 +38,13 @@ type lowerer struct {
 //	dataset files ─data→ measurement_data
 //	plan ─scope→ measurement_*, gate;  measurement_model ─impl→ gate;  measurement_data ─data→ gate
 func Lower(m *manifest.Manifest, stages []adapters.Stage) (*Graph, error) {
+	tool := ""
+	if m.Pipeline != nil {
+		tool = string(m.Pipeline.Tool)
+	}
+	if err := checkStagePaths(stages, tool, m.PlanPath()); err != nil {
+		return nil, err
+	}
 	l := &lowerer{g: New(), m: m}
 	if m.Dataset != nil {
 		l.dataDir = path.Dir(m.Dataset.Croissant)

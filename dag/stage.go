@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/confine"
 )
 
 // RemoteCache shares action results between machines (cache/remote). It
@@ -38,6 +39,13 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	if !ok && b.Remote != nil && !b.DryRun && b.Remote.Fetch(ctx, key, b.Store) {
 		res, ok = b.Store.Get(key) // fetched, verified and stored locally
 	}
+	rejected := ""
+	if ok {
+		if err := b.admissible(n, res); err != nil {
+			b.Store.Forget(key) // never again: the entry is hostile or broken
+			rejected, ok = err.Error(), false
+		}
+	}
 	if ok {
 		if st, ok := b.restore(res); ok {
 			b.out[n.ID] = outputsDigest(res.Outputs)
@@ -49,10 +57,10 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	}
 	reason := b.explain(n.Name, pre)
 	if b.DryRun {
-		return NodeResult{State: WouldRun, Reason: reason}
+		return NodeResult{State: WouldRun, Reason: reason, Rejected: rejected}
 	}
 	run, err := b.Adapter.RunStage(ctx, b.Repo, *n.Stage)
-	r := NodeResult{Reason: reason, Stdout: run.Stdout, Stderr: run.Stderr, Duration: run.Duration}
+	r := NodeResult{Reason: reason, Stdout: run.Stdout, Stderr: run.Stderr, Duration: run.Duration, Rejected: rejected}
 	switch {
 	case err != nil:
 		r.State, r.Err = Failed, err
@@ -111,7 +119,7 @@ func (b *Builder) restore(res *cache.Result) (State, bool) {
 		if b.DryRun {
 			return Restored, true
 		}
-		if err := b.Store.Restore(o.Digest, full, os.FileMode(o.Mode)); err != nil {
+		if err := b.Store.Restore(o.Digest, full, confine.Mode(os.FileMode(o.Mode))); err != nil {
 			return "", false
 		}
 		st = Restored
@@ -170,4 +178,53 @@ func (b *Builder) outputsNow(n *Node) (cache.Digest, bool) {
 		return cache.Digest{}, false
 	}
 	return outputsDigest(outs), true
+}
+
+// admissible checks a cached result, local or remote, before any of its
+// bytes reach the work tree: every output path obeys the confinement rule
+// and lies in one of the stage's declared outputs, every declared output is
+// there, no path is given twice, a declared file is not also a directory,
+// and nothing is reached through a symlink. A result that breaks it is
+// refused whole; the stage runs here.
+func (b *Builder) admissible(n *Node, res *cache.Result) error {
+	declared := n.Stage.Outputs
+	seen := map[string]bool{}
+	covered := map[string]bool{}
+	asFile, asDir := map[string]bool{}, map[string]bool{}
+	for _, o := range res.Outputs {
+		if err := confine.Writable(o.Path, b.M.PlanPath()); err != nil {
+			return err
+		}
+		if seen[o.Path] {
+			return fmt.Errorf("output %q is given twice", o.Path)
+		}
+		seen[o.Path] = true
+		owner := ""
+		for _, d := range declared {
+			if confine.Under(o.Path, d) {
+				owner = d
+			}
+		}
+		if owner == "" {
+			return fmt.Errorf("%q is not a declared output of %s", o.Path, n.Name)
+		}
+		if o.Path == owner {
+			asFile[owner] = true
+		} else {
+			asDir[owner] = true
+		}
+		if asFile[owner] && asDir[owner] {
+			return fmt.Errorf("%q is both a file and a directory", owner)
+		}
+		covered[owner] = true
+		if err := confine.NoLinks(b.Repo, o.Path); err != nil {
+			return err
+		}
+	}
+	for _, d := range declared {
+		if !covered[d] {
+			return fmt.Errorf("the declared output %q is missing from it", d)
+		}
+	}
+	return nil
 }

@@ -160,6 +160,11 @@ func printReport(w, ew io.Writer, rep *dag.Report, dry bool) {
 			fmt.Fprintf(ew, "--- stderr of %s ---\n%s", r.Name, r.Stderr)
 		}
 	}
+	for _, r := range rep.Results {
+		if r.Rejected != "" {
+			fmt.Fprintf(ew, "sei: warning: %s: cached result rejected: %s; running it here\n", r.Name, r.Rejected)
+		}
+	}
 	verb := "built"
 	if dry {
 		verb = "dry run"

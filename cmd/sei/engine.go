@@ -65,6 +65,10 @@ func openEngine(c *cli.Context) (*engine, error) {
 		if errors.As(err, &ce) {
 			return nil, withCode(exitInvalid, fmt.Errorf("%s: pipeline.stages: %w", m.File, err))
 		}
+		var pe *dag.PathError
+		if errors.As(err, &pe) {
+			return nil, withCode(exitInvalid, err)
+		}
 		return nil, err
 	}
 	if e.store, err = cache.Open(filepath.Join(repo, ".sei", "cache")); err != nil {
