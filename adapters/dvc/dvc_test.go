@@ -56,6 +56,11 @@ func TestUnsupportedAndBroken(t *testing.T) {
 		"stages:\n  a:\n    deps: [x]\n":                                  "dvc.yaml:3:5: stage a: no cmd",
 		"stages:\n  a:\n    cmd: x\n    params: [{other.yaml: [k]}, s]\n": "",
 		"stages: [1]\n": "dvc.yaml:1:1: no stages mapping",
+		// The confinement rule, at the path's own line and column.
+		"stages:\n  a:\n    cmd: x\n    outs: [../x]\n":                          `dvc.yaml:4:12: stage a: outs: path "../x" leaves the repository`,
+		"stages:\n  a:\n    cmd: x\n    deps: [/etc/shadow]\n":                   `dvc.yaml:4:12: stage a: deps: path "/etc/shadow" is absolute`,
+		"stages:\n  a:\n    cmd: x\n    outs:\n      - .git/hooks/pre-commit\n":  `dvc.yaml:5:9: stage a: outs: path ".git/hooks/pre-commit" is reserved`,
+		"stages:\n  a:\n    cmd: x\n    metrics: [{sei.yaml: {cache: false}}]\n": `dvc.yaml:4:16: stage a: metrics: path "sei.yaml" is reserved`,
 	}
 	for body, want := range cases {
 		_, err := New(writeDVC(t, body)).Stages()

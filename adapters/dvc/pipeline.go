@@ -1,6 +1,7 @@
 package dvc
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -61,9 +62,9 @@ func readStage(name string, n *yaml.Node) (adapters.Stage, error) {
 	if adapters.MapGet(n, "cmd") == nil {
 		return s, at(n, "no cmd")
 	}
-	deps, err := adapters.DeclPaths(adapters.MapGet(n, "deps"))
+	deps, err := adapters.DeclPaths(adapters.MapGet(n, "deps"), false)
 	if err != nil {
-		return s, at(n, "deps: %v", err)
+		return s, atErr(name, n, "deps", err)
 	}
 	for _, d := range deps {
 		s.Inputs = append(s.Inputs, adapters.Input{Path: d})
@@ -76,13 +77,23 @@ func readStage(name string, n *yaml.Node) (adapters.Stage, error) {
 		s.Inputs = append(s.Inputs, adapters.Input{Path: p, Class: adapters.Impl})
 	}
 	for _, key := range []string{"outs", "metrics", "plots"} {
-		o, err := adapters.DeclPaths(adapters.MapGet(n, key))
+		o, err := adapters.DeclPaths(adapters.MapGet(n, key), true)
 		if err != nil {
-			return s, at(n, "%s: %v", key, err)
+			return s, atErr(name, n, key, err)
 		}
 		s.Outputs = append(s.Outputs, o...)
 	}
 	return s, nil
+}
+
+// atErr positions a refused declaration at the path itself when known.
+func atErr(stage string, n *yaml.Node, key string, err error) error {
+	line, col := adapters.At(err, n)
+	var pe *adapters.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("dvc.yaml:%d:%d: stage %s: %s: %v", line, col, stage, key, err)
 }
 
 // paramFiles lists the files a params entry reads: plain keys come from

@@ -49,7 +49,8 @@ func TestProjectErrorsHavePositions(t *testing.T) {
 		{"name: x\nentry_points:\n  main:\n    deps: [a.py]\n", "MLproject:4:5: entry point main: no command"},
 		{"name: x\nentry_points:\n  main:\n    command: python a.py\n", "MLproject:3:3: no entry point declares deps or outs, so sei has nothing to run"},
 		{"name: x\n", "MLproject:1:1: no entry_points mapping"},
-		{"name: x\nentry_points:\n  main:\n    command: c\n    outs: a.csv\n", "MLproject:4:5: entry point main: outs: line 5: not a list"},
+		{"name: x\nentry_points:\n  main:\n    command: c\n    outs: a.csv\n", "MLproject:5:11: entry point main: outs: not a list"},
+		{"name: x\nentry_points:\n  main:\n    command: c\n    outs: [../../etc/cron.d/x]\n", `MLproject:5:12: entry point main: outs: path "../../etc/cron.d/x" leaves the repository`},
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "MLproject"), []byte(c.body), 0o644)

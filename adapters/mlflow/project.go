@@ -1,6 +1,7 @@
 package mlflow
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,11 +69,11 @@ func readProject(repo string) (project, error) {
 			return p, at(n, "entry point %s: no command", name)
 		}
 		e.command = cmd.Value
-		if e.deps, err = adapters.DeclPaths(adapters.MapGet(n, "deps")); err != nil {
-			return p, at(n, "entry point %s: deps: %v", name, err)
+		if e.deps, err = adapters.DeclPaths(adapters.MapGet(n, "deps"), false); err != nil {
+			return p, atDecl(at, n, name, "deps", err)
 		}
-		if e.outs, err = adapters.DeclPaths(adapters.MapGet(n, "outs")); err != nil {
-			return p, at(n, "entry point %s: outs: %v", name, err)
+		if e.outs, err = adapters.DeclPaths(adapters.MapGet(n, "outs"), true); err != nil {
+			return p, atDecl(at, n, name, "outs", err)
 		}
 		if len(e.deps)+len(e.outs) > 0 {
 			p.entries = append(p.entries, e)
@@ -82,4 +83,13 @@ func readProject(repo string) (project, error) {
 		return p, at(eps, "no entry point declares deps or outs, so sei has nothing to run")
 	}
 	return p, nil
+}
+
+// atDecl positions a refused declaration at the path itself when known.
+func atDecl(at func(*yaml.Node, string, ...any) error, n *yaml.Node, entry, key string, err error) error {
+	var pe *adapters.PathError
+	if errors.As(err, &pe) {
+		return at(pe.Node, "entry point %s: %s: %v", entry, key, pe.Err)
+	}
+	return at(n, "entry point %s: %s: %v", entry, key, err)
 }

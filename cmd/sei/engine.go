@@ -57,7 +57,8 @@ func openEngine(c *cli.Context) (*engine, error) {
 	var stages []adapters.Stage
 	if e.adapter != nil {
 		if stages, err = e.adapter.Stages(); err != nil {
-			return nil, fmt.Errorf("%s: %w", e.adapter.Tool(), err)
+			// The tool's pipeline file is input like sei.yaml: exit 3.
+			return nil, withCode(exitInvalid, fmt.Errorf("%s: %w", e.adapter.Tool(), err))
 		}
 	}
 	if e.g, err = dag.Lower(m, stages); err != nil {
