@@ -4,7 +4,10 @@ package atomicfile
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+
+	"seigarrena.dev/sei/confine"
 )
 
 // Write writes data to path through a temporary file in the same
@@ -45,4 +48,17 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	}
 	ok = true
 	return nil
+}
+
+// WriteIn writes root/rel as Write does, after checking that no directory
+// on the way from root is a symlink (confine.NoLinks): a symlinked .sei or
+// plan directory cannot make sei write outside the repository. A symlink
+// at rel itself is replaced by the rename, never followed.
+func WriteIn(root, rel string, data []byte, perm os.FileMode) error {
+	if dir := path.Dir(filepath.ToSlash(rel)); dir != "." {
+		if err := confine.NoLinks(root, dir); err != nil {
+			return fmt.Errorf("writing %s: %w", rel, err)
+		}
+	}
+	return Write(filepath.Join(root, filepath.FromSlash(rel)), data, perm)
 }

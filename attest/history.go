@@ -156,7 +156,7 @@ func stage(r *git.Repository, files map[string][]byte) error {
 	}
 	sort.Strings(names)
 	for _, p := range names {
-		if err := atomicfile.Write(filepath.Join(wt.Filesystem.Root(), filepath.FromSlash(p)), files[p], 0o644); err != nil {
+		if err := atomicfile.WriteIn(wt.Filesystem.Root(), p, files[p], 0o644); err != nil {
 			return err
 		}
 		if _, err := wt.Add(p); err != nil {

@@ -1,10 +1,12 @@
 package cache
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -232,5 +234,35 @@ func TestCacheIsWAL(t *testing.T) {
 	var mode string
 	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal_mode = %q, %v", mode, err)
+	}
+}
+
+// TestCorruptDatabaseIsMovedAside: garbage where cache.db should be costs
+// the cached results, with a note, never an error.
+func TestCorruptDatabaseIsMovedAside(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.WriteFile(filepath.Join(dir, "cache.db"), bytes.Repeat([]byte("garbage!"), 4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "cache.db-wal"))
+	os.Remove(filepath.Join(dir, "cache.db-shm"))
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatalf("a corrupt database is an error: %v", err)
+	}
+	defer s.Close()
+	if !strings.Contains(s.Healed, "corrupt") {
+		t.Errorf("Healed = %q", s.Healed)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "cache.db.corrupt-*")); len(m) == 0 {
+		t.Error("the corrupt database was not kept aside")
+	}
+	if _, err := s.PutBytes([]byte("x")); err != nil {
+		t.Errorf("the new database does not work: %v", err)
 	}
 }

@@ -3,9 +3,11 @@ package cache
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -13,8 +15,12 @@ import (
 
 // Store is one cache directory: the SQLite database and the CAS files.
 type Store struct {
-	dir string
-	db  *sql.DB
+	// Healed is set when Open replaced a corrupt database.
+	Healed string
+
+	dir  string
+	db   *sql.DB
+	temp bool // made by OpenTemp: removed on Close
 	// now is the clock, injected so that tests can make timestamps racy.
 	now func() time.Time
 }
@@ -36,8 +42,41 @@ CREATE TABLE IF NOT EXISTS blob (
 ) WITHOUT ROWID;
 `
 
-// Open opens (creating when needed) the cache in dir.
+// Open opens (creating when needed) the cache in dir. A database that is
+// not SQLite or is malformed is moved aside (cache.db.corrupt-<time>) and a
+// new one made: only cached results are lost, never the work tree or the
+// evidence; Healed then says what happened, for one warning.
 func Open(dir string) (*Store, error) {
+	s, err := open(dir)
+	if err == nil || !corrupt(err) {
+		return s, err
+	}
+	db := filepath.Join(dir, "cache.db")
+	aside := fmt.Sprintf("%s.corrupt-%d", db, time.Now().UnixNano())
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(db+suffix, aside+suffix); err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("cache %s: moving a corrupt database aside: %w", dir, err)
+		}
+	}
+	if s, err = open(dir); err != nil {
+		return nil, err
+	}
+	s.Healed = fmt.Sprintf("the cache database was corrupt; moved to %s and rebuilt (cached results are lost, nothing else)", aside)
+	return s, nil
+}
+
+// corrupt reports SQLite's "not a database" (26) and "malformed" (11).
+func corrupt(err error) bool {
+	var coder interface{ Code() int }
+	if errors.As(err, &coder) {
+		c := coder.Code() & 0xff
+		return c == 11 || c == 26
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "file is not a database") || strings.Contains(msg, "malformed")
+}
+
+func open(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "cas"), 0o755); err != nil {
 		return nil, fmt.Errorf("cache %s: %w", dir, err)
 	}
@@ -60,8 +99,34 @@ func Open(dir string) (*Store, error) {
 	return &Store{dir: dir, db: db, now: time.Now}, nil
 }
 
-// Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+// OpenTemp opens a cache in a new temporary directory, removed by Close:
+// for a read-only checkout, where status, query and verify still work and
+// only the speed of a warm stat cache is lost.
+func OpenTemp() (*Store, error) {
+	dir, err := os.MkdirTemp("", "sei-cache-*")
+	if err != nil {
+		return nil, err
+	}
+	s, err := Open(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.temp = true
+	return s, nil
+}
+
+// Temporary reports a cache made by OpenTemp.
+func (s *Store) Temporary() bool { return s.temp }
+
+// Close releases the database (and removes a temporary cache).
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.temp {
+		os.RemoveAll(s.dir)
+	}
+	return err
+}
 
 // Dir is the cache directory.
 func (s *Store) Dir() string { return s.dir }

@@ -26,7 +26,7 @@ var (
 	ErrUnclean   = errors.New("not clean (no '.', '..', empty or trailing components)")
 	ErrControl   = errors.New("holds a control character")
 	ErrReserved  = errors.New("is reserved")
-	ErrSymlink   = errors.New("goes through a symlink")
+	ErrSymlink   = errors.New("sei never follows a symlink")
 )
 
 // Own are the paths nobody's stage or plan may write: git's and sei's
@@ -109,7 +109,10 @@ func NoLinks(root, p string) error {
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			rel, _ := filepath.Rel(root, cur)
-			return fmt.Errorf("path %q %w (%s)", p, ErrSymlink, filepath.ToSlash(rel))
+			if filepath.ToSlash(rel) == path.Clean(filepath.ToSlash(p)) {
+				return fmt.Errorf("path %q is a symlink: %w", p, ErrSymlink)
+			}
+			return fmt.Errorf("path %q goes through a symlink (%s): %w", p, filepath.ToSlash(rel), ErrSymlink)
 		}
 	}
 	return nil

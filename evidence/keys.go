@@ -24,8 +24,7 @@ func Endorse(s *Signer, k *ecdsa.PublicKey, reason string) (string, error) {
 	if _, err := s.Write(path.Join(attest.KeysDir, id+".json"), data, map[string]any{"endorses": id}); err != nil {
 		return "", err
 	}
-	p := filepath.Join(s.Root, filepath.FromSlash(s.Dir), attest.PubkeyFile)
-	return id, atomicfile.Write(p, []byte(attest.PubkeyHex(k)), 0o644)
+	return id, atomicfile.WriteIn(s.Root, path.Join(s.Dir, attest.PubkeyFile), []byte(attest.PubkeyHex(k)), 0o644)
 }
 
 // AddApprover writes a new approver list with a added, signed by me. The

@@ -28,7 +28,7 @@ func NewSigner(root, dir string, key *ecdsa.PrivateKey) (*Signer, error) {
 	p := filepath.Join(root, filepath.FromSlash(dir), attest.PubkeyFile)
 	data, err := attest.ReadRegular(p)
 	if os.IsNotExist(err) {
-		return s, atomicfile.Write(p, []byte(attest.PubkeyHex(&key.PublicKey)), 0o644)
+		return s, atomicfile.WriteIn(root, path.Join(dir, attest.PubkeyFile), []byte(attest.PubkeyHex(&key.PublicKey)), 0o644)
 	}
 	if err != nil {
 		return nil, err
@@ -50,15 +50,15 @@ func NewSigner(root, dir string, key *ecdsa.PrivateKey) (*Signer, error) {
 // its signature, each through a temporary file and a rename, and returns
 // the envelope's bytes. extra joins the signed predicate.
 func (s *Signer) Write(rel string, data []byte, extra map[string]any) ([]byte, error) {
-	abs := filepath.Join(s.Root, filepath.FromSlash(s.Dir), filepath.FromSlash(rel))
-	env, err := attest.Sign(s.Key, path.Join(s.Dir, rel), data, extra)
+	name := path.Join(s.Dir, rel)
+	env, err := attest.Sign(s.Key, name, data, extra)
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.Write(abs, data, 0o644); err != nil {
+	if err := atomicfile.WriteIn(s.Root, name, data, 0o644); err != nil {
 		return nil, err
 	}
-	return env, atomicfile.Write(abs+".sig", env, 0o644)
+	return env, atomicfile.WriteIn(s.Root, name+".sig", env, 0o644)
 }
 
 // KeyID is the signing key's id as envelopes carry it.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/confine"
 )
 
 // Stats is what a build moved through the remote cache.
@@ -174,6 +175,11 @@ func (c *Client) fetchEntry(ctx context.Context, id cache.ActionID, raw []byte, 
 	}
 	res := &cache.Result{ExitCode: m.ExitCode, DurationNs: m.DurationNs}
 	for _, o := range m.Outputs {
+		// Refused before a byte is fetched; the builder checks the entry
+		// against the stage's declared outputs again before restoring.
+		if err := confine.Writable(o.Path); err != nil {
+			return nil, fmt.Errorf("output %w", err)
+		}
 		if err := c.ingest(ctx, o.blobRef, s); err != nil {
 			return nil, err
 		}

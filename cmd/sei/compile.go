@@ -8,6 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"seigarrena.dev/sei/atomicfile"
+
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
 )
@@ -58,7 +60,7 @@ func runCompile(c *cli.Context) error {
 	// never leaves the manifest pointing at a plan that is not there.
 	unchanged := readErr == nil && bytes.Equal(old, plan)
 	if !unchanged {
-		if err := writeFileAtomic(dst, plan, 0o644); err != nil {
+		if err := atomicfile.WriteIn(repo, m.PlanPath(), plan, 0o644); err != nil {
 			return err
 		}
 	}

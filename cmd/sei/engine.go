@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -15,6 +17,7 @@ import (
 	"seigarrena.dev/sei/adapters/mlflow"
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/confine"
 	"seigarrena.dev/sei/dag"
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
@@ -72,8 +75,22 @@ func openEngine(c *cli.Context) (*engine, error) {
 		}
 		return nil, err
 	}
+	if err := confine.NoLinks(repo, ".sei/cache"); err != nil {
+		return nil, withCode(exitInvalid, fmt.Errorf("%w: sei writes only inside the repository", err))
+	}
 	if e.store, err = cache.Open(filepath.Join(repo, ".sei", "cache")); err != nil {
-		return nil, err
+		if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, syscall.EROFS) {
+			return nil, err
+		}
+		// A read-only checkout: status, query and verify still work.
+		if e.store, err = cache.OpenTemp(); err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(c.App.ErrWriter, "sei: note: .sei/cache is not writable; using a temporary cache for this command")
+		return e, nil
+	}
+	if e.store.Healed != "" {
+		fmt.Fprintln(c.App.ErrWriter, "sei: warning:", e.store.Healed)
 	}
 	return e, seiGitFiles(filepath.Join(repo, ".sei"))
 }
