@@ -34,10 +34,20 @@ func ScrubbedEnv(env []string) []string {
 // and SIGKILL of sei reach its children too, and captures its output. A
 // non-zero exit is a Run with ExitCode set, not an error; an error means the
 // command could not run at all, and names the stage.
+//
+// When ctx carries a stage's sandbox (WithSandbox) in strict or relaxed
+// mode, the command runs inside it.
 func Exec(ctx context.Context, dir string, env []string, stage string, argv []string) (Run, error) {
 	if len(argv) == 0 {
 		return Run{}, fmt.Errorf("stage %s: no command", stage)
 	}
+	if s := sandboxOf(ctx); s != nil && s.Mode != None && s.Mode != "" {
+		return runSandboxed(ctx, s, dir, env, stage, argv)
+	}
+	return execPlain(ctx, dir, env, stage, argv)
+}
+
+func execPlain(ctx context.Context, dir string, env []string, stage string, argv []string) (Run, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = env

@@ -26,7 +26,8 @@ type Builder struct {
 	Store     *cache.Store
 	Hasher    *cache.Hasher // created by Build when nil
 	Adapter   adapters.Reproducer
-	Remote    RemoteCache // nil: local only
+	Remote    RemoteCache       // nil: local only
+	Sandbox   *adapters.Sandbox // how stages run; nil: unsandboxed
 	Jobs      int
 	KeepGoing bool
 	DryRun    bool

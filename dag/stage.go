@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/confine"
 )
@@ -59,7 +60,8 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	if b.DryRun {
 		return NodeResult{State: WouldRun, Reason: reason, Rejected: rejected}
 	}
-	run, err := b.Adapter.RunStage(ctx, b.Repo, *n.Stage)
+	sctx := adapters.WithSandbox(ctx, b.Sandbox.For(b.Adapter.Tool(), *n.Stage))
+	run, err := b.Adapter.RunStage(sctx, b.Repo, *n.Stage)
 	r := NodeResult{Reason: reason, Stdout: run.Stdout, Stderr: run.Stderr, Duration: run.Duration, Rejected: rejected}
 	switch {
 	case err != nil:

@@ -30,7 +30,7 @@ func buildCommand() *cli.Command {
 		ArgsUsage: "[TARGET...]",
 		Flags: append([]cli.Flag{repoFlag, jobsFlag,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
-			explainFlag, keepGoingFlag,
+			explainFlag, keepGoingFlag, sandboxFlag,
 		}, remoteFlags...),
 		Action: runBuild,
 	}
@@ -66,6 +66,13 @@ func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID
 	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Adapter: e.adapter,
 		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
 	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"), isTerminal(c.App.Writer))
+	if !c.Bool("dry-run") {
+		sb, err := e.sandbox(c)
+		if err != nil {
+			return nil, err
+		}
+		b.Sandbox = sb
+	}
 	rc, err := remoteClient(c)
 	if err != nil {
 		return nil, err

