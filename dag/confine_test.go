@@ -100,7 +100,7 @@ func TestHostileCacheEntriesAreRefused(t *testing.T) {
 // linkAdapter's stage leaves a symlink to /etc/passwd as its output.
 type linkAdapter struct{ countingAdapter }
 
-func (linkAdapter) RunStage(_ context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
+func (*linkAdapter) RunStage(_ context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
 	return adapters.Run{}, os.Symlink("/etc/passwd", filepath.Join(repo, s.Outputs[0]))
 }
 

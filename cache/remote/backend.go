@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 )
@@ -30,9 +31,11 @@ var ErrNotFound = errors.New("not found")
 // Backend is one remote store. Keys are 64 lowercase hex characters.
 // Errors other than ErrNotFound mean the server could not answer.
 type Backend interface {
-	Get(ctx context.Context, kind Kind, key string) ([]byte, error)
+	// Get opens key's body and its declared length (-1 when unknown).
+	Get(ctx context.Context, kind Kind, key string) (io.ReadCloser, int64, error)
 	Has(ctx context.Context, kind Kind, key string) (bool, error)
-	Put(ctx context.Context, kind Kind, key string, body []byte) error
+	// Put sends size bytes of body, read from its start (again on a retry).
+	Put(ctx context.Context, kind Kind, key string, body io.ReadSeeker, size int64) error
 	String() string // the URL without credentials, for messages
 }
 
@@ -41,7 +44,11 @@ type Backend interface {
 func Open(raw string, env func(string) string) (Backend, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("remote cache %q: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the URL, credentials and all
+		}
+		return nil, fmt.Errorf("remote cache %q: %w", redactRaw(raw), err)
 	}
 	switch u.Scheme {
 	case "http", "https":
@@ -49,7 +56,7 @@ func Open(raw string, env func(string) string) (Backend, error) {
 	case "s3":
 		return newS3(u, env)
 	}
-	return nil, fmt.Errorf("remote cache %q: want http://, https:// or s3://", raw)
+	return nil, fmt.Errorf("remote cache %q: want http://, https:// or s3://", redact(u))
 }
 
 // redact is a URL for messages, without credentials.

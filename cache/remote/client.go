@@ -46,8 +46,15 @@ func size(n int64) string {
 type Client struct {
 	Backend Backend
 	Upload  bool          // false for read-only jobs (pull requests, forks)
-	Timeout time.Duration // per request
+	Timeout time.Duration // silence allowed per request (not the whole transfer)
 	Warn    func(string)  // one line per problem; may be nil
+	// Retries is how often a transient failure (5xx, timeout, reset) is
+	// tried again, with backoff from Backoff (default 200 ms), before the
+	// server is marked down.
+	Retries int
+	Backoff time.Duration
+	// MaxBlob is the largest blob accepted (default DefaultMaxBlob).
+	MaxBlob int64
 
 	mu    sync.Mutex
 	stats Stats
@@ -91,21 +98,14 @@ func (c *Client) rejected(what string, err error) {
 }
 
 func (c *Client) ctx(parent context.Context) (context.Context, context.CancelFunc) {
-	t := c.Timeout
-	if t <= 0 {
-		t = 30 * time.Second
-	}
-	return context.WithTimeout(parent, t)
+	return context.WithTimeout(parent, c.timeout())
 }
 
-func (c *Client) get(ctx context.Context, kind Kind, key string) ([]byte, error) {
-	ctx, cancel := c.ctx(ctx)
-	defer cancel()
-	b, err := c.Backend.Get(ctx, kind, key)
-	if err == nil {
-		c.count(func(s *Stats) { s.BytesDown += int64(len(b)) })
+func (c *Client) maxBlob() int64 {
+	if c.MaxBlob > 0 {
+		return c.MaxBlob
 	}
-	return b, err
+	return DefaultMaxBlob
 }
 
 // Fetch looks action id up remotely and, on a verified hit, stores its
@@ -117,7 +117,7 @@ func (c *Client) Fetch(ctx context.Context, id cache.ActionID, s *cache.Store) b
 		return false
 	}
 	key := acKey(id)
-	raw, err := c.get(ctx, AC, key)
+	raw, err := c.getSmall(ctx, AC, key)
 	if errors.Is(err, ErrNotFound) {
 		c.count(func(s *Stats) { s.Misses++ })
 		return false
@@ -199,13 +199,20 @@ func (c *Client) fetchEntry(ctx context.Context, id cache.ActionID, raw []byte, 
 	return res, nil
 }
 
-// blob downloads a CAS blob named by its wire digest, checking size and
-// SHA-256.
+// blob downloads a small CAS blob (sei's record) named by its wire digest,
+// checking size and SHA-256.
 func (c *Client) blob(ctx context.Context, d WireDigest) ([]byte, error) {
-	b, err := c.get(ctx, CAS, d.Hash)
-	if errors.Is(err, ErrNotFound) {
+	if d.Size > maxSmall {
+		return nil, fmt.Errorf("cas/%s: a record of %d bytes", d.Hash, d.Size)
+	}
+	b, err := c.getSmall(ctx, CAS, d.Hash)
+	var ce contentError
+	switch {
+	case errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("cas/%s is missing", d.Hash)
-	} else if err != nil {
+	case errors.As(err, &ce):
+		return nil, err
+	case err != nil:
 		return nil, serverError{err}
 	}
 	if int64(len(b)) != d.Size || sha256Hex(b) != d.Hash {
@@ -214,19 +221,39 @@ func (c *Client) blob(ctx context.Context, d WireDigest) ([]byte, error) {
 	return b, nil
 }
 
-// ingest makes sure the local store holds ref's blob, downloading and
-// verifying it when it does not.
+// ingest makes sure the local store holds ref's blob: it streams from the
+// server through both hashers into a temporary file, kept only when size,
+// SHA-256 and BLAKE3 all match (cache.PutVerified). Memory is one buffer
+// whatever the size; a body longer than declared is refused.
 func (c *Client) ingest(ctx context.Context, ref blobRef, s *cache.Store) error {
 	if s.Has(ref.Blake3) {
 		return nil
 	}
-	b, err := c.blob(ctx, WireDigest{Hash: ref.SHA256, Size: ref.Size})
-	if err != nil {
-		return err
+	if ref.Size > c.maxBlob() || ref.Size < 0 {
+		return fmt.Errorf("cas/%s: %d bytes, more than the %d sei accepts (SEI_REMOTE_MAX_BLOB)", ref.SHA256, ref.Size, c.maxBlob())
 	}
-	if err := verify(b, ref); err != nil {
+	err := c.retry(ctx, func(ctx context.Context) error {
+		body, err := c.open(ctx, CAS, ref.SHA256, ref.Size, c.maxBlob())
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		err = s.PutVerified(body, ref.Size, ref.SHA256, ref.Blake3)
+		if errors.Is(err, cache.ErrMismatch) {
+			return contentError{fmt.Errorf("cas/%s: %w", ref.SHA256, err)}
+		}
+		return err // a cut body is transient and retried; a local failure is not
+	})
+	var ce contentError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("cas/%s is missing", ref.SHA256)
+	case errors.As(err, &ce):
 		return err
+	case transient(err):
+		return serverError{err}
 	}
-	_, err = s.PutBytes(b)
 	return err
 }

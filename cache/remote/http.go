@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -78,37 +77,40 @@ func (b *httpBackend) url(kind Kind, key string) string {
 	return c.String()
 }
 
-func (b *httpBackend) do(ctx context.Context, method string, kind Kind, key string, body []byte) (*http.Response, error) {
+func (b *httpBackend) do(ctx context.Context, method string, kind Kind, key string, body io.ReadSeeker, size int64) (*http.Response, error) {
 	var rd io.Reader
 	if body != nil {
-		rd = bytes.NewReader(body)
+		if _, err := body.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		rd = io.NopCloser(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, b.url(kind, key), rd)
 	if err != nil {
 		return nil, err
 	}
 	if body != nil {
-		req.ContentLength = int64(len(body))
+		req.ContentLength = size
 		req.Header.Set("Content-Type", "application/octet-stream")
 	}
 	b.auth(req)
 	return b.client.Do(req)
 }
 
-func (b *httpBackend) Get(ctx context.Context, kind Kind, key string) ([]byte, error) {
-	resp, err := b.do(ctx, http.MethodGet, kind, key, nil)
+func (b *httpBackend) Get(ctx context.Context, kind Kind, key string) (io.ReadCloser, int64, error) {
+	resp, err := b.do(ctx, http.MethodGet, kind, key, nil, 0)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	defer resp.Body.Close()
 	if err := status(resp, kind, key); err != nil {
-		return nil, err
+		resp.Body.Close()
+		return nil, 0, err
 	}
-	return io.ReadAll(resp.Body)
+	return resp.Body, resp.ContentLength, nil
 }
 
 func (b *httpBackend) Has(ctx context.Context, kind Kind, key string) (bool, error) {
-	resp, err := b.do(ctx, http.MethodHead, kind, key, nil)
+	resp, err := b.do(ctx, http.MethodHead, kind, key, nil, 0)
 	if err != nil {
 		return false, err
 	}
@@ -121,11 +123,8 @@ func (b *httpBackend) Has(ctx context.Context, kind Kind, key string) (bool, err
 	return true, nil
 }
 
-func (b *httpBackend) Put(ctx context.Context, kind Kind, key string, body []byte) error {
-	if body == nil {
-		body = []byte{}
-	}
-	resp, err := b.do(ctx, http.MethodPut, kind, key, body)
+func (b *httpBackend) Put(ctx context.Context, kind Kind, key string, body io.ReadSeeker, size int64) error {
+	resp, err := b.do(ctx, http.MethodPut, kind, key, body, size)
 	if err != nil {
 		return err
 	}
@@ -143,5 +142,5 @@ func status(resp *http.Response, kind Kind, key string) error {
 		return ErrNotFound
 	}
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	return fmt.Errorf("%s/%s: %s %s", kind, key, resp.Status, strings.TrimSpace(string(msg)))
+	return &statusError{resp.StatusCode, fmt.Sprintf("%s/%s: %s %s", kind, key, resp.Status, strings.TrimSpace(string(msg)))}
 }

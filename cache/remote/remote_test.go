@@ -236,7 +236,7 @@ func TestTLSAndAuth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.Get(context.Background(), AC, strings.Repeat("a", 64)); err != ErrNotFound {
+		if _, _, err := b.Get(context.Background(), AC, strings.Repeat("a", 64)); err != ErrNotFound {
 			t.Fatalf("over TLS: %v, want a clean miss", err)
 		}
 		mu.Lock()
@@ -247,7 +247,7 @@ func TestTLSAndAuth(t *testing.T) {
 	}
 	// Without the CA the server is not trusted: an error, not a miss.
 	b, _ := Open(srv.URL, func(string) string { return "" })
-	if _, err := b.Get(context.Background(), AC, strings.Repeat("a", 64)); err == nil || err == ErrNotFound {
+	if _, _, err := b.Get(context.Background(), AC, strings.Repeat("a", 64)); err == nil || err == ErrNotFound {
 		t.Errorf("an untrusted certificate gave %v", err)
 	}
 }

@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -67,17 +66,17 @@ func (b *s3Backend) object(kind Kind, key string) string {
 	return p
 }
 
-func (b *s3Backend) Get(ctx context.Context, kind Kind, key string) ([]byte, error) {
+func (b *s3Backend) Get(ctx context.Context, kind Kind, key string) (io.ReadCloser, int64, error) {
 	obj, err := b.client.GetObject(ctx, b.bucket, b.object(kind, key), minio.GetObjectOptions{})
 	if err != nil {
-		return nil, s3err(err)
+		return nil, 0, s3err(err)
 	}
-	defer obj.Close()
-	data, err := io.ReadAll(obj)
+	info, err := obj.Stat()
 	if err != nil {
-		return nil, s3err(err)
+		obj.Close()
+		return nil, 0, s3err(err)
 	}
-	return data, nil
+	return obj, info.Size, nil
 }
 
 func (b *s3Backend) Has(ctx context.Context, kind Kind, key string) (bool, error) {
@@ -90,8 +89,11 @@ func (b *s3Backend) Has(ctx context.Context, kind Kind, key string) (bool, error
 	return true, nil
 }
 
-func (b *s3Backend) Put(ctx context.Context, kind Kind, key string, body []byte) error {
-	_, err := b.client.PutObject(ctx, b.bucket, b.object(kind, key), bytes.NewReader(body), int64(len(body)),
+func (b *s3Backend) Put(ctx context.Context, kind Kind, key string, body io.ReadSeeker, size int64) error {
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := b.client.PutObject(ctx, b.bucket, b.object(kind, key), body, size,
 		minio.PutObjectOptions{ContentType: "application/octet-stream"})
 	return s3err(err)
 }
@@ -101,8 +103,12 @@ func s3err(err error) error {
 	if err == nil {
 		return nil
 	}
-	if r := minio.ToErrorResponse(err); r.Code == "NoSuchKey" || r.StatusCode == 404 && r.Code != "NoSuchBucket" {
+	r := minio.ToErrorResponse(err)
+	if r.Code == "NoSuchKey" || r.StatusCode == 404 && r.Code != "NoSuchBucket" {
 		return ErrNotFound
+	}
+	if r.StatusCode != 0 {
+		return &statusError{r.StatusCode, err.Error()}
 	}
 	return err
 }

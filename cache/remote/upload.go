@@ -1,9 +1,12 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"seigarrena.dev/sei/cache"
 )
@@ -51,7 +54,7 @@ func (c *Client) Put(ctx context.Context, id cache.ActionID, res *cache.Result, 
 	ar.OutputFiles = append(ar.OutputFiles, OutputFile{Path: MetaPath,
 		Digest: WireDigest{Hash: sha256Hex(mb), Size: int64(len(mb))}})
 	body := ar.Marshal()
-	if err := c.send(ctx, AC, acKey(id), body); err != nil {
+	if err := c.send(ctx, AC, acKey(id), bytes.NewReader(body), int64(len(body))); err != nil {
 		c.putFailed(id, err)
 		return
 	}
@@ -69,36 +72,52 @@ func (c *Client) putFailed(id cache.ActionID, err error) {
 	}
 }
 
-// putBlob uploads local blob d unless the server has it.
+// putBlob uploads local blob d unless the server has it, streaming it from
+// the CAS file (its SHA-256 and BLAKE3 checked in a first pass).
 func (c *Client) putBlob(ctx context.Context, d cache.Digest, s *cache.Store) (blobRef, error) {
-	b, err := s.Read(d) // verified against its BLAKE3
+	f, sum, size, err := s.OpenBlob(d)
 	if err != nil {
 		return blobRef{}, err
 	}
-	ref := blobRef{Blake3: d, SHA256: sha256Hex(b), Size: int64(len(b))}
-	return ref, c.putBytes(ctx, b)
+	defer f.Close()
+	ref := blobRef{Blake3: d, SHA256: sum, Size: size}
+	return ref, c.putIfAbsent(ctx, sum, f, size)
 }
 
+// putBytes uploads a small blob (sei's record) unless the server has it.
 func (c *Client) putBytes(ctx context.Context, b []byte) error {
-	key := sha256Hex(b)
-	hctx, cancel := c.ctx(ctx)
-	has, err := c.Backend.Has(hctx, CAS, key)
-	cancel()
+	return c.putIfAbsent(ctx, sha256Hex(b), bytes.NewReader(b), int64(len(b)))
+}
+
+func (c *Client) putIfAbsent(ctx context.Context, key string, body io.ReadSeeker, size int64) error {
+	var has bool
+	err := c.retry(ctx, func(ctx context.Context) error {
+		hctx, cancel := c.ctx(ctx)
+		defer cancel()
+		var err error
+		has, err = c.Backend.Has(hctx, CAS, key)
+		return err
+	})
 	if err != nil {
 		return serverError{err}
 	}
 	if has {
 		return nil
 	}
-	return c.send(ctx, CAS, key, b)
+	return c.send(ctx, CAS, key, body, size)
 }
 
-func (c *Client) send(ctx context.Context, kind Kind, key string, b []byte) error {
-	ctx, cancel := c.ctx(ctx)
-	defer cancel()
-	if err := c.Backend.Put(ctx, kind, key, b); err != nil {
+// send uploads with retries. The timeout is per attempt and scales with
+// the size (at least 1 MiB/s), so a large model is not cut off.
+func (c *Client) send(ctx context.Context, kind Kind, key string, body io.ReadSeeker, size int64) error {
+	err := c.retry(ctx, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, c.timeout()+time.Duration(size>>20)*time.Second)
+		defer cancel()
+		return c.Backend.Put(ctx, kind, key, body, size)
+	})
+	if err != nil {
 		return serverError{err}
 	}
-	c.count(func(s *Stats) { s.BytesUp += int64(len(b)) })
+	c.count(func(s *Stats) { s.BytesUp += size })
 	return nil
 }
