@@ -84,7 +84,7 @@ events {}
 http {
   access_log off;
   client_body_temp_path %[2]s/tmp;
-  client_max_body_size 1g;
+  client_max_body_size 0;  # no limit: a multi-gigabyte model must reach the cache
   server {
     listen %[3]s;
     root %[4]s;
