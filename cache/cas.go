@@ -34,7 +34,48 @@ func (s *Store) PutFile(path string) (Digest, int64, error) {
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return Digest{}, 0, fmt.Errorf("%s: not a regular file", path)
 	}
-	return s.put(f)
+	return s.putClone(f)
+}
+
+// putClone stores f by reflink when the file system can (then only a read
+// for the digest), else by one streaming copy.
+func (s *Store) putClone(f *os.File) (Digest, int64, error) {
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, "cas"), ".put-*")
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	if !cloneInto(tmp, f) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return s.put(f)
+	}
+	defer os.Remove(tmp.Name())
+	h := blake3.New()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	n, err := io.CopyBuffer(h, f, *bp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	return d, n, s.keep(tmp.Name(), d, n)
+}
+
+// keep renames a complete temporary file into the CAS as blob d.
+func (s *Store) keep(tmp string, d Digest, n int64) error {
+	dst := s.blobPath(d)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return err
+	}
+	_, err := s.db.Exec(`INSERT OR REPLACE INTO blob VALUES (?, ?, ?)`, d[:], n, s.now().UnixNano())
+	return err
 }
 
 // PutBytes stores b in the CAS.
@@ -61,15 +102,7 @@ func (s *Store) put(r io.Reader) (Digest, int64, error) {
 	}
 	var d Digest
 	copy(d[:], h.Sum(nil))
-	dst := s.blobPath(d)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return Digest{}, 0, err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return Digest{}, 0, err
-	}
-	_, err = s.db.Exec(`INSERT OR REPLACE INTO blob VALUES (?, ?, ?)`, d[:], n, s.now().UnixNano())
-	return d, n, err
+	return d, n, s.keep(tmp.Name(), d, n)
 }
 
 // Restore writes blob d to dst (temporary file, verify, rename). A blob that
@@ -92,7 +125,11 @@ func (s *Store) Restore(d Digest, dst string, mode os.FileMode) error {
 	h := blake3.New()
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	_, err = io.CopyBuffer(io.MultiWriter(tmp, h), src, *bp)
+	var w io.Writer = io.MultiWriter(tmp, h)
+	if cloneInto(tmp, src) {
+		w = h // the blocks are shared already: read once to verify
+	}
+	_, err = io.CopyBuffer(w, src, *bp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
