@@ -37,32 +37,63 @@ func (s *Store) PutFile(path string) (Digest, int64, error) {
 	return s.putClone(f)
 }
 
-// putClone stores f by reflink when the file system can (then only a read
-// for the digest), else by one streaming copy.
+// putClone stores f: reflinked where the file system can, else copied
+// by the kernel while its digest is computed beside the copy.
 func (s *Store) putClone(f *os.File) (Digest, int64, error) {
 	tmp, err := os.CreateTemp(filepath.Join(s.dir, "cas"), ".put-*")
 	if err != nil {
 		return Digest{}, 0, err
 	}
-	if !cloneInto(tmp, f) {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return s.put(f)
-	}
 	defer os.Remove(tmp.Name())
-	h := blake3.New()
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	n, err := io.CopyBuffer(h, f, *bp)
+	d, n, err := copyAndHash(tmp, f)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return Digest{}, 0, err
 	}
-	var d Digest
-	copy(d[:], h.Sum(nil))
 	return d, n, s.keep(tmp.Name(), d, n)
+}
+
+// copyAndHash fills dst with src's bytes and returns their BLAKE3. A
+// reflink shares the blocks (then the digest is one read); otherwise the
+// kernel copies (copy_file_range, as cp does) while a second goroutine
+// hashes src through positioned reads, so a large file costs about the
+// longer of the two, not their sum.
+func copyAndHash(dst, src *os.File) (Digest, int64, error) {
+	fi, err := src.Stat()
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	size := fi.Size()
+	type sum struct {
+		d   Digest
+		n   int64
+		err error
+	}
+	done := make(chan sum, 1)
+	go func() {
+		h := blake3.New()
+		bp := bufPool.Get().(*[]byte)
+		defer bufPool.Put(bp)
+		n, err := io.CopyBuffer(h, io.NewSectionReader(src, 0, size), *bp)
+		var d Digest
+		copy(d[:], h.Sum(nil))
+		done <- sum{d, n, err}
+	}()
+	var cerr error
+	if !cloneInto(dst, src) {
+		var n int64
+		n, cerr = io.Copy(dst, io.LimitReader(src, size))
+		if cerr == nil && n != size {
+			cerr = fmt.Errorf("%s changed size while copied", src.Name())
+		}
+	}
+	r := <-done
+	if cerr != nil {
+		return Digest{}, 0, cerr
+	}
+	return r.d, r.n, r.err
 }
 
 // keep renames a complete temporary file into the CAS as blob d.
@@ -122,21 +153,14 @@ func (s *Store) Restore(d Digest, dst string, mode os.FileMode) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	h := blake3.New()
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	var w io.Writer = io.MultiWriter(tmp, h)
-	if cloneInto(tmp, src) {
-		w = h // the blocks are shared already: read once to verify
-	}
-	_, err = io.CopyBuffer(w, src, *bp)
+	got, _, err := copyAndHash(tmp, src)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	if got := h.Sum(nil); !equalDigest(got, d) {
+	if got != d {
 		s.drop(d)
 		return fmt.Errorf("%w: %s", ErrCorrupt, d)
 	}

@@ -36,6 +36,15 @@ END {
   }
   s = v["BenchmarkRemoteWarmClone/warm-remote", "ns/op"]; p = v["BenchmarkRemoteWarmClone/cold", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "fresh clone, warm remote (vs cold)", ms(s), (p == "" ? "-" : sprintf("%.1f s", p / 1e9)), (p == "" ? "-" : sprintf("%.0fx", p / s))
+  s = v["BenchmarkLargeOutput/build/sei", "ns/op"]; p = v["BenchmarkLargeOutput/build/command-alone", "ns/op"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: build (vs command)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
+  s = v["BenchmarkLargeOutput/restore/sei", "ns/op"]; p = v["BenchmarkLargeOutput/restore/cp", "ns/op"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: restore (vs cp)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
+  split("none relaxed strict", modes, " ")
+  for (k = 1; k <= 3; k++) {
+    s = v["BenchmarkSandboxCost/" modes[k], "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "20 trivial stages, sandbox " modes[k], ms(s), "-", "-"
+  }
   s = v["BenchmarkParse", "ns/op"]; p = v["BenchmarkPeerYAMLUnmarshal", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "manifest decode (vs yaml.v3 maps)", ms(s), ms(p), sprintf("%.2fx", s / p)
 }' "${1:-/dev/stdin}"
