@@ -62,11 +62,11 @@ demo: build venv-loan
 # Debian; a missing peer is skipped), then the table of ratios.
 bench: venv-loan
 	@command -v ninja >/dev/null && command -v b3sum >/dev/null || echo "note: install ninja-build and b3sum (apt-get) for the peer figures"
-	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -run '^$$' -bench . -skip 'LoanFullRun|LargeOutput' -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
+	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -run '^$$' -bench . -skip 'LoanFullRun|LargeOutput|RemoteLargeFetch' -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
 	# A full run of each backend takes 5-30 s: 2 rounds each.
 	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -run '^$$' -bench LoanFullRun -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
-	# A stage writing a 2 GiB output (store and restore against the command and cp): 2 rounds.
-	$(GO) test -run '^$$' -bench LargeOutput -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
+	# A stage writing a 2 GiB output (store, restore, fetch from nginx against the command, cp and curl): 2 rounds.
+	$(GO) test -run '^$$' -bench 'LargeOutput|RemoteLargeFetch' -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
 	./scripts/benchtable.sh bench.out
 
 lint:

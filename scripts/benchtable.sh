@@ -40,6 +40,10 @@ END {
   if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: build (vs command)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
   s = v["BenchmarkLargeOutput/restore/sei", "ns/op"]; p = v["BenchmarkLargeOutput/restore/cp", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: restore (vs cp)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
+  s = v["BenchmarkRemoteLargeFetch/sei", "ns/op"]; p = v["BenchmarkRemoteLargeFetch/curl", "ns/op"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB fetch from nginx (vs curl)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
+  s = v["BenchmarkRemoteLargeFetch/sei", "maxrss_KiB"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB fetch: sei peak RSS (MB)", sprintf("%.0f", s / 1024), "-", "-"
   split("none relaxed strict", modes, " ")
   for (k = 1; k <= 3; k++) {
     s = v["BenchmarkSandboxCost/" modes[k], "ns/op"]

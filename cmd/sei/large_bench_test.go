@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,22 +18,12 @@ import (
 // `cp` of the file against `sei build` restoring it after it was deleted.
 // Peak RSS is reported per case (maxrss_KiB, of the measured process).
 func BenchmarkLargeOutput(b *testing.B) {
-	size := int64(2 << 30)
-	if v, err := strconv.ParseInt(os.Getenv("SEI_BENCH_LARGE"), 10, 64); err == nil && v > 0 {
-		size = v
-	}
+	size := largeSize()
 	bin := filepath.Join(b.TempDir(), "sei")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	dir := b.TempDir()
-	write := fmt.Sprintf("head -c %d /dev/zero > big.bin", size)
-	manifest := "apiVersion: seigarrena.dev/v1alpha1\nkind: AISystem\nsystem: { name: big, intended_purpose: p }\n" +
-		"pipeline:\n  tool: command\n  metrics: m.json\n  stages:\n" +
-		"    - { name: make, cmd: \"" + write + "; echo {} > m.json\", outs: [big.bin, m.json] }\n"
-	if err := os.WriteFile(filepath.Join(dir, "sei.yaml"), []byte(manifest), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	dir, write := largeRepo(b, size)
 	env := append(os.Environ(), "SEI_SIGNING_KEY="+testKeyPEM)
 	run := func(b *testing.B, argv ...string) {
 		cmd := exec.Command(argv[0], argv[1:]...)
@@ -62,4 +55,70 @@ func BenchmarkLargeOutput(b *testing.B) {
 		})
 	}
 	os.Remove(filepath.Join(dir, "copy.bin"))
+}
+
+func largeSize() int64 {
+	if v, err := strconv.ParseInt(os.Getenv("SEI_BENCH_LARGE"), 10, 64); err == nil && v > 0 {
+		return v
+	}
+	return 2 << 30
+}
+
+// largeRepo is a repository with one stage writing size bytes to big.bin.
+func largeRepo(b *testing.B, size int64) (dir, write string) {
+	dir = b.TempDir()
+	write = fmt.Sprintf("head -c %d /dev/zero > big.bin", size)
+	manifest := "apiVersion: seigarrena.dev/v1alpha1\nkind: AISystem\nsystem: { name: big, intended_purpose: p }\n" +
+		"pipeline:\n  tool: command\n  metrics: m.json\n  stages:\n" +
+		"    - { name: make, cmd: \"" + write + "; echo {} > m.json\", outs: [big.bin, m.json] }\n"
+	if err := os.WriteFile(filepath.Join(dir, "sei.yaml"), []byte(manifest), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir, write
+}
+
+// BenchmarkRemoteLargeFetch: a fresh checkout restoring the 2 GiB output
+// from nginx WebDAV (a warm remote cache) against `curl -o` of the same
+// blob from the same server, in the same run; peak RSS per case.
+func BenchmarkRemoteLargeFetch(b *testing.B) {
+	srv := startNginx(b)
+	curl := need(b, "SEI_CURL", "curl", "apt-get install curl")
+	bin := filepath.Join(b.TempDir(), "sei")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	a, _ := largeRepo(b, largeSize())
+	env := append(os.Environ(), "SEI_SIGNING_KEY="+testKeyPEM, "SEI_REMOTE_CACHE="+srv.url)
+	up := exec.Command(bin, "build", "-j", "1")
+	up.Dir, up.Env = a, env
+	if out, err := up.CombinedOutput(); err != nil {
+		b.Fatalf("runner A: %v\n%s", err, out)
+	}
+	f, _ := os.Open(filepath.Join(a, "big.bin"))
+	h := sha256.New()
+	io.Copy(h, f)
+	f.Close()
+	blob := srv.url + "/cas/" + hex.EncodeToString(h.Sum(nil))
+	fresh := filepath.Join(b.TempDir(), "fresh")
+	for _, c := range []struct {
+		name string
+		argv []string
+	}{{"curl", []string{curl, "-sSf", "-o", "big.bin", blob}}, {"sei", []string{bin, "build", "-j", "1"}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				os.RemoveAll(fresh)
+				os.MkdirAll(fresh, 0o755)
+				sy, _ := os.ReadFile(filepath.Join(a, "sei.yaml"))
+				os.WriteFile(filepath.Join(fresh, "sei.yaml"), sy, 0o644)
+				b.StartTimer()
+				cmd := exec.Command(c.argv[0], c.argv[1:]...)
+				cmd.Dir, cmd.Env = fresh, env
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %v\n%s", c.argv, err, out)
+				}
+				b.ReportMetric(float64(cmd.ProcessState.SysUsage().(*syscallRusage).Maxrss), "maxrss_KiB")
+			}
+		})
+	}
 }
