@@ -2,8 +2,10 @@ package manifest
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"reflect"
+	"syscall"
 )
 
 // FileName is the manifest's name at the repository root.
@@ -12,11 +14,38 @@ const FileName = "sei.yaml"
 // Load reads and validates the manifest at path. The name used in messages is
 // name (usually "sei.yaml"), so that errors read the same on every machine.
 func Load(path, name string) (*Manifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest: %w", err)
 	}
 	return Parse(name, data)
+}
+
+// maxManifest bounds a manifest's size: the largest real one is a few
+// hundred lines; 64 MiB holds a 100k-stage pipeline.
+const maxManifest = 64 << 20
+
+// readRegular reads a regular file without blocking on a FIFO or reading
+// a device, at most maxManifest bytes: a hostile sei.yaml is an error,
+// never a hang.
+func readRegular(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fi.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxManifest+1))
+	if err == nil && len(data) > maxManifest {
+		err = fmt.Errorf("%s is larger than %d bytes", path, maxManifest)
+	}
+	return data, err
 }
 
 // Parse decodes and validates a manifest. On failure the error is an

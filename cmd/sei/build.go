@@ -178,6 +178,9 @@ func printReport(w, ew io.Writer, rep *dag.Report, dry bool) {
 	}
 	fmt.Fprintf(w, "%s: %d nodes, %d stages ran, %d cached, %d restored, %d failed\n",
 		verb, len(rep.Results), rep.Ran, rep.Cached, rep.Restore, rep.Failed)
+	if rep.Rejected > 0 {
+		fmt.Fprintf(w, "cache: %d cached result(s) rejected by the confinement rule and run here\n", rep.Rejected)
+	}
 	if g := rep.Gate; g != nil {
 		if g.Passed {
 			fmt.Fprintln(w, "gate: PASS")
