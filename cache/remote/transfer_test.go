@@ -181,3 +181,24 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+// A crafted entry naming a path outside the repository, or git's hooks, is
+// rejected at fetch, counted like a poisoned blob, before a byte of its
+// blobs is fetched.
+func TestUnconfinedPathsAreRejectedAtFetch(t *testing.T) {
+	for _, bad := range []string{"../pwned.txt", ".git/hooks/post-commit", "/etc/cron.d/x", "a/../../x", "sei.lock"} {
+		url, _, _ := dumbServer(t)
+		var warn []string
+		c := client(t, url, &warn)
+		a, id, res := stored(t)
+		res.Outputs[0].Path = bad // the writer is hostile: it uploads what it likes
+		c.Put(context.Background(), id, res, a)
+		b := emptyStore(t)
+		if c.Fetch(context.Background(), id, b) {
+			t.Errorf("%s: fetched", bad)
+		}
+		if st := c.Stats(); st.Rejected != 1 || b.Has(res.Outputs[1].Digest) {
+			t.Errorf("%s: stats %+v, blobs fetched: %v", bad, st, b.Has(res.Outputs[1].Digest))
+		}
+	}
+}
