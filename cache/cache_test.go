@@ -266,3 +266,44 @@ func TestCorruptDatabaseIsMovedAside(t *testing.T) {
 		t.Errorf("the new database does not work: %v", err)
 	}
 }
+
+// TestLinkFileSharesAndStaysSafe: a large output is stored by hard link (no
+// second write); editing it in place afterwards makes the blob fail its
+// check (a miss), never restore wrong bytes.
+func TestLinkFileSharesAndStaysSafe(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(filepath.Join(dir, "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := filepath.Join(dir, "model.bin")
+	os.WriteFile(out, bytes.Repeat([]byte("m"), 2<<20), 0o644)
+	d, n, err := s.LinkFile(out)
+	if err != nil || n != 2<<20 {
+		t.Fatalf("LinkFile: %v %d", err, n)
+	}
+	a, _ := os.Stat(out)
+	b, _ := os.Stat(s.blobPath(d))
+	if !os.SameFile(a, b) {
+		t.Error("the blob is a copy, not a link")
+	}
+	if err := s.Restore(d, filepath.Join(dir, "again.bin"), 0o644); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	f, _ := os.OpenFile(out, os.O_WRONLY, 0)
+	f.WriteAt([]byte("X"), 10)
+	f.Close()
+	if err := s.Restore(d, filepath.Join(dir, "third.bin"), 0o644); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a blob changed through the link restored: %v", err)
+	}
+	// Small files are copied.
+	small := filepath.Join(dir, "m.json")
+	os.WriteFile(small, []byte("{}"), 0o644)
+	sd, _, _ := s.LinkFile(small)
+	x, _ := os.Stat(small)
+	y, _ := os.Stat(s.blobPath(sd))
+	if os.SameFile(x, y) {
+		t.Error("a small file was linked")
+	}
+}

@@ -203,3 +203,43 @@ func (s *Store) touchBlob(d Digest) {
 }
 
 func equalDigest(b []byte, d Digest) bool { return len(b) == HashSize && Digest(b) == d }
+
+// LinkFile stores the regular file at path by hard link when it can (one
+// read for the digest, no data written), else as PutFile does. Use it only
+// for a file nothing will rewrite in place: a strict-sandbox output, which
+// arrives by rename from the sandbox's staging directory. Were the work
+// tree's file edited in place all the same, the shared blob would change;
+// every read of a blob verifies its BLAKE3, so that costs the cached entry
+// (dropped, recomputed), never a wrong result.
+func (s *Store) LinkFile(path string) (Digest, int64, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() < linkMin {
+		return s.PutFile(path)
+	}
+	h := blake3.New()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	n, err := io.CopyBuffer(h, f, *bp)
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	if s.Has(d) {
+		return d, n, nil
+	}
+	tmp := filepath.Join(s.dir, "cas", fmt.Sprintf(".link-%d-%s", os.Getpid(), d))
+	if err := os.Link(path, tmp); err != nil {
+		return s.PutFile(path) // another file system, or links refused
+	}
+	defer os.Remove(tmp)
+	return d, n, s.keep(tmp, d, n)
+}
+
+// linkMin: below it a copy costs less than a second name to manage.
+const linkMin = 1 << 20

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/confine"
 	"seigarrena.dev/sei/rules"
@@ -166,8 +167,14 @@ func (b *Builder) collectOutputs(n *Node) ([]cache.Output, error) {
 			return nil, fmt.Errorf("%s: output: %w", n.Name, err)
 		}
 	}
+	// A strict-sandbox output arrived by rename and is never rewritten in
+	// place by its stage: it may share its blocks with the CAS.
+	put := b.Store.PutFile
+	if b.Sandbox.For(b.Adapter.Tool(), *n.Stage).Mode == adapters.Strict {
+		put = b.Store.LinkFile
+	}
 	outs, missing, err := b.walkOutputs(n, func(full string, _ os.FileInfo) (cache.Digest, int64, error) {
-		return b.Store.PutFile(full)
+		return put(full)
 	})
 	switch {
 	case missing != "":
