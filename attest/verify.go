@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"seigarrena.dev/sei/confine"
 )
 
 // Finding is the verdict on one artefact or check.
@@ -72,7 +74,7 @@ func VerifyDir(o DirOptions) (*DirResult, error) {
 	if fi, err := os.Lstat(abs); err != nil {
 		return nil, err
 	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("%s: %w (%s)", o.Dir, ErrNotRegular, kindOf(fi.Mode()))
+		return nil, fmt.Errorf("%s: %w (%s)", o.Dir, ErrNotRegular, confine.Kind(fi.Mode()))
 	}
 	res := &DirResult{Verified: map[string]*Verified{}, Data: map[string][]byte{}}
 	var sigs, jsons []string
@@ -88,7 +90,7 @@ func VerifyDir(o DirOptions) (*DirResult, error) {
 		case d.IsDir():
 			return nil
 		case !d.Type().IsRegular():
-			res.Findings = append(res.Findings, Finding{File: rel, Kind: KindSignature, Err: fmt.Sprintf("%v (%s): evidence holds plain files only", ErrNotRegular, kindOf(d.Type()))})
+			res.Findings = append(res.Findings, Finding{File: rel, Kind: KindSignature, Err: fmt.Sprintf("%v (%s): evidence holds plain files only", ErrNotRegular, confine.Kind(d.Type()))})
 		case strings.HasSuffix(rel, ".sig"):
 			sigs = append(sigs, rel)
 		case strings.EqualFold(path.Ext(rel), ".json"):

@@ -8,9 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/zeebo/blake3"
+
+	"seigarrena.dev/sei/confine"
 )
 
 // ErrCorrupt marks a blob whose bytes do not match its digest. The blob is
@@ -26,14 +27,11 @@ func (s *Store) blobPath(d Digest) string {
 // same read. A final symlink is not followed and a FIFO does not block
 // (O_NOFOLLOW, O_NONBLOCK): either is refused.
 func (s *Store) PutFile(path string) (Digest, int64, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, _, err := confine.OpenRegular(path)
 	if err != nil {
 		return Digest{}, 0, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return Digest{}, 0, fmt.Errorf("%s: not a regular file", path)
-	}
 	return s.putClone(f)
 }
 
@@ -212,14 +210,13 @@ func equalDigest(b []byte, d Digest) bool { return len(b) == HashSize && Digest(
 // every read of a blob verifies its BLAKE3, so that costs the cached entry
 // (dropped, recomputed), never a wrong result.
 func (s *Store) LinkFile(path string) (Digest, int64, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, fi, err := confine.OpenRegular(path)
 	if err != nil {
 		return Digest{}, 0, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() < linkMin {
-		return s.PutFile(path)
+	if fi.Size() < linkMin {
+		return s.putClone(f)
 	}
 	h := blake3.New()
 	bp := bufPool.Get().(*[]byte)

@@ -2,10 +2,9 @@ package manifest
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"reflect"
-	"syscall"
+
+	"seigarrena.dev/sei/confine"
 )
 
 // FileName is the manifest's name at the repository root.
@@ -25,28 +24,9 @@ func Load(path, name string) (*Manifest, error) {
 // hundred lines; 64 MiB holds a 100k-stage pipeline.
 const maxManifest = 64 << 20
 
-// readRegular reads a regular file without blocking on a FIFO or reading
-// a device, at most maxManifest bytes: a hostile sei.yaml is an error,
-// never a hang.
-func readRegular(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fi.Mode().Type())
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxManifest+1))
-	if err == nil && len(data) > maxManifest {
-		err = fmt.Errorf("%s is larger than %d bytes", path, maxManifest)
-	}
-	return data, err
-}
+// readRegular reads sei.yaml as confine.ReadRegular does: a FIFO or a
+// device is an error, never a hang.
+func readRegular(path string) ([]byte, error) { return confine.ReadRegular(path, maxManifest) }
 
 // Parse decodes and validates a manifest. On failure the error is an
 // ErrorList with every finding, in file order.
