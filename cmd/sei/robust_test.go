@@ -249,3 +249,33 @@ func TestKill9KillsTheStageTree(t *testing.T) {
 		t.Fatal("a grandchild of the killed sei wrote late.txt")
 	}
 }
+
+// TestReadOnlyCheckout: on a read-only mount (bubblewrap's --ro-bind;
+// file modes do not stop root), status, query and verify still work, with
+// a temporary cache, and write nothing.
+func TestReadOnlyCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test")
+	}
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		t.Skip("bwrap not installed")
+	}
+	dir := slowRepo(t)
+	if out, err := sei(t, dir, "run").CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	bin, _ := seiBinary()
+	for _, args := range [][]string{{"status"}, {"verify"}, {"query", "kind(stage, *)"}} {
+		argv := append([]string{"--bind", "/", "/", "--ro-bind", dir, dir, "--dev", "/dev", "--proc", "/proc", "--chdir", dir, bin}, args...)
+		cmd := exec.Command(bwrap, argv...)
+		cmd.Env = append(os.Environ(), "SEI_SIGNING_KEY="+testKeyPEM)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("%v on a read-only checkout: %v\n%s", args, err, out)
+		}
+		if args[0] == "status" && !strings.Contains(string(out), "using a temporary cache") {
+			t.Errorf("status did not say it used a temporary cache:\n%s", out)
+		}
+	}
+}
