@@ -108,6 +108,14 @@ type RoleName string
 // RoleNames.
 var RoleNames = []RoleName{"provider", "deployer", "importer", "distributor", "authorised_representative", "product_manufacturer"}
 
+// SandboxMode says how the pipeline's stages run (sei's --sandbox): auto
+// (strict for command, relaxed for the Python tools), strict, relaxed, or
+// none (unsandboxed, for machines without user namespaces).
+type SandboxMode string
+
+// SandboxModes.
+var SandboxModes = []SandboxMode{"auto", "strict", "relaxed", "none"}
+
 // MarketPhase is where the system stands on the market.
 type MarketPhase string
 
@@ -132,6 +140,7 @@ func (v *Tier) decodeNode(n *yaml.Node) error        { return decodeEnum(n, v, T
 func (v *RoleName) decodeNode(n *yaml.Node) error    { return decodeEnum(n, v, RoleNames) }
 func (v *DepClass) decodeNode(n *yaml.Node) error    { return decodeEnum(n, v, DepClasses) }
 func (v *MarketPhase) decodeNode(n *yaml.Node) error { return decodeEnum(n, v, MarketPhases) }
+func (v *SandboxMode) decodeNode(n *yaml.Node) error { return decodeEnum(n, v, SandboxModes) }
 
 // decodeEnum accepts a string scalar that is one of allowed, compared exactly:
 // "high" for a Level is an error, because the manifests and the evidence use

@@ -117,6 +117,8 @@ type Pipeline struct {
 	Metrics string  `yaml:"metrics,required"`
 	Params  string  `yaml:"params"`
 	Stages  []Stage `yaml:"stages"` // tool: command only
+	// Sandbox is how stages run unless --sandbox/SEI_SANDBOX says otherwise.
+	Sandbox SandboxMode `yaml:"sandbox"`
 }
 
 // Stage is one plain command of a `tool: command` pipeline.

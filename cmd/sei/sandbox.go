@@ -13,12 +13,16 @@ import (
 
 // sandboxFlag picks how stages run (build and run).
 var sandboxFlag = &cli.StringFlag{Name: "sandbox", EnvVars: []string{"SEI_SANDBOX"}, Value: "auto",
-	Usage: "how stages run: `auto` (strict for command stages, relaxed for dvc/mlflow/dagster), strict, relaxed, or none (unsandboxed)"}
+	Usage: "how stages run: `auto` (strict for command stages, relaxed for dvc/mlflow/dagster), strict, relaxed, or none (unsandboxed); default: pipeline.sandbox in sei.yaml, else auto"}
 
 // sandbox is the build's sandbox, or an error (exit 2) when namespaces are
 // unavailable and the user did not ask for none; nil for none.
 func (e *engine) sandbox(c *cli.Context) (*adapters.Sandbox, error) {
-	mode, err := adapters.ParseSandboxMode(c.String("sandbox"))
+	choice := c.String("sandbox")
+	if p := e.m.Pipeline; !c.IsSet("sandbox") && p != nil && p.Sandbox != "" {
+		choice = string(p.Sandbox) // the manifest's setting, unless the flag or SEI_SANDBOX says otherwise
+	}
+	mode, err := adapters.ParseSandboxMode(choice)
 	if err != nil {
 		return nil, withCode(exitUsage, err)
 	}
