@@ -66,7 +66,7 @@ bench: venv-loan
 	# A full run of each backend takes 5-30 s: 2 rounds each.
 	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -run '^$$' -bench LoanFullRun -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
 	# A stage writing a 2 GiB output (store, restore, fetch from nginx against the command, cp and curl): 2 rounds.
-	$(GO) test -run '^$$' -bench 'LargeOutput|RemoteLargeFetch' -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
+	SEI_LOAN_VENV=$(abspath $(LOANVENV)) $(GO) test -run '^$$' -bench 'LargeOutput|RemoteLargeFetch' -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
 	./scripts/benchtable.sh bench.out
 
 lint:

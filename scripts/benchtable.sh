@@ -40,6 +40,10 @@ END {
   if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: build (vs command)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
   s = v["BenchmarkLargeOutput/restore/sei", "ns/op"]; p = v["BenchmarkLargeOutput/restore/cp", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: restore (vs cp)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
+  s = v["BenchmarkLargeOutput/build/sei", "ns/op"]; p = v["BenchmarkLargeOutput/build/dvc-repro", "ns/op"]
+  if (s != "" && p != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: build (vs dvc repro)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
+  s = v["BenchmarkLargeOutput/restore/sei", "ns/op"]; p = v["BenchmarkLargeOutput/restore/dvc-checkout", "ns/op"]
+  if (s != "" && p != "") printf "%-34s %14s %14s %8s\n", "2 GiB output: restore (vs dvc checkout)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
   s = v["BenchmarkRemoteLargeFetch/sei", "ns/op"]; p = v["BenchmarkRemoteLargeFetch/curl", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "2 GiB fetch from nginx (vs curl)", sprintf("%.1f s", s / 1e9), sprintf("%.1f s", p / 1e9), sprintf("%.2fx", s / p)
   s = v["BenchmarkRemoteLargeFetch/sei", "maxrss_KiB"]

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -44,6 +45,7 @@ func BenchmarkLargeOutput(b *testing.B) {
 		{"restore/cp", func() { os.Remove(filepath.Join(dir, "copy.bin")) }, []string{"cp", "big.bin", "copy.bin"}},
 		{"restore/sei", func() { os.Remove(filepath.Join(dir, "big.bin")) }, []string{bin, "build", "-j", "1"}},
 	}
+	cases = append(cases, dvcLargeCases(b, write)...)
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
@@ -55,6 +57,43 @@ func BenchmarkLargeOutput(b *testing.B) {
 		})
 	}
 	os.Remove(filepath.Join(dir, "copy.bin"))
+}
+
+// dvcLargeCases are DVC's own build and restore of the same stage (the
+// peer the issue names): `dvc repro` of a fresh stage (DVC caches the
+// output, reflink or copy) and `dvc checkout` after deleting it. Only with
+// SEI_LOAN_VENV (make bench sets it).
+func dvcLargeCases(b *testing.B, write string) []struct {
+	name  string
+	setup func()
+	argv  []string
+} {
+	venv := os.Getenv("SEI_LOAN_VENV")
+	dvc := filepath.Join(venv, "bin", "dvc")
+	if venv == "" {
+		return nil
+	}
+	dir := b.TempDir()
+	sh := func(script string) {
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "DVC_NO_ANALYTICS=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", script, err, out)
+		}
+	}
+	sh("git init -q && " + dvc + " init -q && printf 'stages:\\n  make:\\n    cmd: " + write + "\\n    outs: [big.bin]\\n' > dvc.yaml")
+	in := func(argv ...string) []string {
+		return []string{"bash", "-c", "cd " + dir + " && DVC_NO_ANALYTICS=1 " + strings.Join(argv, " ")}
+	}
+	return []struct {
+		name  string
+		setup func()
+		argv  []string
+	}{
+		{"build/dvc-repro", func() { sh("rm -rf big.bin dvc.lock .dvc/cache") }, in(dvc, "repro", "-q", "--no-run-cache")},
+		{"restore/dvc-checkout", func() { sh("rm -f big.bin") }, in(dvc, "checkout", "-q")},
+	}
 }
 
 func largeSize() int64 {
