@@ -141,18 +141,18 @@ func TestIdleTimeoutNotWholeTransfer(t *testing.T) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		for i := range b {
 			if stall.Load() && i == 3 {
-				time.Sleep(2 * time.Second)
+				time.Sleep(3 * time.Second)
 			}
 			w.Write(b[i : i+1])
 			w.(http.Flusher).Flush()
-			time.Sleep(40 * time.Millisecond) // 11 bytes over ~0.5 s, past the 300 ms timeout
+			time.Sleep(150 * time.Millisecond) // 11 bytes over ~1.7 s, past the 1 s timeout
 		}
 		return true
 	})
 	blobs, mu = b0, m0
 	var warn []string
 	c := client(t, url, &warn)
-	c.Timeout, c.Retries = 300*time.Millisecond, 0
+	c.Timeout, c.Retries = time.Second, 0
 	a, id, res := stored(t)
 	c.Put(context.Background(), id, res, a)
 	model, _ := a.Read(res.Outputs[0].Digest)
@@ -161,12 +161,12 @@ func TestIdleTimeoutNotWholeTransfer(t *testing.T) {
 	if !c.Fetch(context.Background(), id, emptyStore(t)) {
 		t.Fatalf("a steady slow body was cut: %+v %v", c.Stats(), warn)
 	}
-	if time.Since(start) < 300*time.Millisecond {
+	if time.Since(start) < time.Second {
 		t.Fatalf("the body was not slow (%v): the test proves nothing", time.Since(start))
 	}
 	stall.Store(true)
 	c2 := client(t, url, &warn)
-	c2.Timeout, c2.Retries = 300*time.Millisecond, 0
+	c2.Timeout, c2.Retries = time.Second, 0
 	if c2.Fetch(context.Background(), id, emptyStore(t)) {
 		t.Fatal("a stalled body was waited for")
 	}
