@@ -2,8 +2,6 @@ package attest
 
 import (
 	"crypto/ecdsa"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -120,10 +118,7 @@ func ValidIdentityString(s string) error {
 	return ValidIdentity(name, strings.TrimSuffix(rest, ">"))
 }
 
-func sha256Hex(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+func sha256Hex(b []byte) string { return strings.TrimPrefix(SHA256Digest(b), "sha256:") }
 
 // LifecycleEvents are the acts of HEAD (the last commit of chain): the
 // signed act files in its tree, each verified against the approver list

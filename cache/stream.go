@@ -46,15 +46,7 @@ func (s *Store) PutVerified(r io.Reader, size int64, sha256Hex string, want Dige
 	case !equalDigest(b3.Sum(nil), want):
 		return fmt.Errorf("%w: BLAKE3 is not %s", ErrMismatch, want)
 	}
-	dst := s.blobPath(want)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	_, err = s.db.Exec(`INSERT OR REPLACE INTO blob VALUES (?, ?, ?)`, want[:], n, s.now().UnixNano())
-	return err
+	return s.keep(tmp.Name(), want, n)
 }
 
 // OpenBlob opens blob d for streaming out (an upload) and returns its

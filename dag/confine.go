@@ -2,6 +2,7 @@ package dag
 
 import (
 	"fmt"
+	"path"
 
 	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/confine"
@@ -27,7 +28,8 @@ func (e *PathError) Unwrap() error { return e.Err }
 // checkStagePaths applies the rule to every stage: inputs stay inside the
 // repository, outputs are writable and not the plan, and no output is
 // inside another's (two DVC sink stages both own dvc.lock: equal paths are
-// the adapter's business).
+// the adapter's business). Nesting is found by looking each output's
+// parent directories up, so the cost is outputs × depth, not outputs².
 func checkStagePaths(stages []adapters.Stage, tool, plan string) error {
 	owner := map[string]string{}
 	for _, s := range stages {
@@ -40,12 +42,16 @@ func checkStagePaths(stages []adapters.Stage, tool, plan string) error {
 			if err := confine.Writable(o, plan); err != nil {
 				return &PathError{s.Name, tool, fmt.Errorf("output: %w", err)}
 			}
-			for p, other := range owner {
-				if o != p && (confine.Under(o, p) || confine.Under(p, o)) {
+			owner[o] = s.Name
+		}
+	}
+	for _, s := range stages { // in declaration order: the same error every run
+		for _, o := range s.Outputs {
+			for p := path.Dir(o); p != "."; p = path.Dir(p) {
+				if other, ok := owner[p]; ok {
 					return &PathError{s.Name, tool, fmt.Errorf("output %q overlaps %q, written by stage %s", o, p, other)}
 				}
 			}
-			owner[o] = s.Name
 		}
 	}
 	return nil

@@ -43,7 +43,9 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	rejected := ""
 	if ok {
 		if err := b.admissible(n, res); err != nil {
-			b.Store.Forget(key) // never again: the entry is hostile or broken
+			if !b.DryRun {
+				b.Store.Forget(key) // never again: the entry is hostile or broken
+			}
 			rejected, ok = err.Error(), false
 		}
 	}

@@ -35,7 +35,6 @@ var (
 type ActContext struct {
 	Repo   *git.Repository
 	Root   string
-	Dir    string
 	Report *Report // the work tree's evidence, verified with drift
 }
 
@@ -68,8 +67,8 @@ func CheckRests(ac ActContext) error {
 	if rep.Bundle == nil || !rep.Genuine() {
 		return fmt.Errorf("%w: %s (see `sei verify`)", ErrUnverified, firstOr(rep.FirstProblem(), "no verified bundle"))
 	}
-	if len(rep.Drift) > 0 {
-		return fmt.Errorf("%w: %s; run `sei run` and commit its evidence", ErrStale, rep.Drift[0].String())
+	if stale := rep.Stale(); len(stale) > 0 {
+		return fmt.Errorf("%w: %s; run `sei run` and commit its evidence", ErrStale, stale[0].String())
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func Decide(in ActInput) (*Decision, error) {
 	if in.Report == nil {
 		return nil, fmt.Errorf("%w: run `sei run` and commit its evidence before `sei %s`", ErrNoEvidence, in.Act)
 	}
-	if err := CheckRests(ActContext{Repo: in.Repo, Root: in.Root, Dir: ".sei", Report: in.Report}); err != nil {
+	if err := CheckRests(ActContext{Repo: in.Repo, Root: in.Root, Report: in.Report}); err != nil {
 		return nil, fmt.Errorf("refusing to %s: %w", in.Act, err)
 	}
 	d.BundleDigest = attest.SHA256Digest(in.Report.Envelope)

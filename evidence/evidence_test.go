@@ -169,7 +169,7 @@ func TestCheckRests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return CheckRests(ActContext{Repo: r, Root: root, Dir: ".sei", Report: rep})
+		return CheckRests(ActContext{Repo: r, Root: root, Report: rep})
 	}
 	if err := check(fresh); err != nil {
 		t.Fatalf("clean, committed, fresh: %v", err)

@@ -44,7 +44,6 @@ type Report struct {
 	Envelope []byte         // its envelope's verified bytes
 	Verified *attest.Verified
 	Lock     *attest.Lock
-	Drift    []dag.SectionStatus // sections changed since the run (stale ones only)
 	Sections []dag.SectionStatus // every section against the run, when the tree was compared
 	Keys     []*ecdsa.PublicKey  // the trusted keys after endorsements
 }
@@ -104,10 +103,10 @@ func isAct(rel string) bool {
 	return strings.HasPrefix(rel, attest.ActsDir+"/") || rel == attest.ApproversFile
 }
 
-// IsRequest reports an act file of a request: the engineer who ran the
+// isRequest reports an act file of a request: the engineer who ran the
 // evidence asks, so its signature is checked against the evidence keys as
 // well as the approvers'.
-func IsRequest(rel string) bool {
+func isRequest(rel string) bool {
 	return strings.HasPrefix(rel, attest.ActsDir+"/") && strings.HasSuffix(rel, "-"+string(attest.ActRequest)+".json")
 }
 
@@ -126,7 +125,7 @@ func Verify(v Verifier) (*Report, error) {
 	}
 	res, err := attest.VerifyDir(attest.DirOptions{Root: v.Root, Dir: v.Dir, Keys: func(rel string) []*ecdsa.PublicKey {
 		switch {
-		case IsRequest(rel):
+		case isRequest(rel):
 			return append(append([]*ecdsa.PublicKey(nil), rep.Keys...), v.Approvers...)
 		case isAct(rel):
 			return v.Approvers
@@ -185,14 +184,9 @@ func (rep *Report) checkBundle(v Verifier, res *attest.DirResult) {
 		return
 	}
 	rep.Sections = v.Drift(f.Lock())
-	for _, s := range rep.Sections {
-		if s.Stale {
-			rep.Drift = append(rep.Drift, s)
-		}
-	}
-	if len(rep.Drift) > 0 {
+	if stale := rep.Stale(); len(stale) > 0 {
 		var lines []string
-		for _, s := range rep.Drift {
+		for _, s := range stale {
 			lines = append(lines, s.String())
 		}
 		rep.fail(attest.BundleFile, attest.KindStale, "evidence does not describe the current tree (run `sei run`): %s", strings.Join(lines, "; "))
@@ -229,6 +223,18 @@ func (rep *Report) checkLock(v Verifier, res *attest.DirResult) {
 		}
 	}
 	rep.Findings = append(rep.Findings, attest.Finding{File: name, OK: true})
+}
+
+// Stale are the sections changed since the run (none when the tree was
+// not compared).
+func (r *Report) Stale() []dag.SectionStatus {
+	var out []dag.SectionStatus
+	for _, s := range r.Sections {
+		if s.Stale {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Gate is the verdict of the verified bundle, or nil when none verified.

@@ -18,15 +18,18 @@ var sandboxFlag = &cli.StringFlag{Name: "sandbox", EnvVars: []string{"SEI_SANDBO
 // sandbox is the build's sandbox, or an error (exit 2) when namespaces are
 // unavailable and the user did not ask for none; nil for none.
 func (e *engine) sandbox(c *cli.Context) (*adapters.Sandbox, error) {
-	choice := c.String("sandbox")
+	choice, from := c.String("sandbox"), "--sandbox or SEI_SANDBOX"
 	if p := e.m.Pipeline; !c.IsSet("sandbox") && p != nil && p.Sandbox != "" {
-		choice = string(p.Sandbox) // the manifest's setting, unless the flag or SEI_SANDBOX says otherwise
+		choice, from = string(p.Sandbox), "pipeline.sandbox in sei.yaml" // unless the flag or SEI_SANDBOX says otherwise
 	}
 	mode, err := adapters.ParseSandboxMode(choice)
 	if err != nil {
 		return nil, withCode(exitUsage, err)
 	}
 	if mode == adapters.None {
+		// Said every time: a manifest or CI variable anyone can edit turned
+		// off what keeps stages from sei's secrets.
+		fmt.Fprintf(c.App.ErrWriter, "sei: warning: stages run unsandboxed (none, from %s): they can read sei's environment and keys\n", from)
 		return nil, nil
 	}
 	if err := adapters.SandboxAvailable(); err != nil {
