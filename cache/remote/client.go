@@ -118,10 +118,15 @@ func (c *Client) Fetch(ctx context.Context, id cache.ActionID, s *cache.Store) b
 	}
 	key := acKey(id)
 	raw, err := c.getSmall(ctx, AC, key)
-	if errors.Is(err, ErrNotFound) {
+	var bad contentError
+	switch {
+	case errors.Is(err, ErrNotFound):
 		c.count(func(s *Stats) { s.Misses++ })
 		return false
-	} else if err != nil {
+	case errors.As(err, &bad): // an oversized entry is the entry's fault, not the server's
+		c.rejected("ac/"+key, err)
+		return false
+	case err != nil:
 		c.failed(err)
 		return false
 	}

@@ -202,3 +202,22 @@ func TestUnconfinedPathsAreRejectedAtFetch(t *testing.T) {
 		}
 	}
 }
+
+// An action result larger than sei reads into memory is rejected, and the
+// server is not given up for it.
+func TestOversizedActionResultIsRejected(t *testing.T) {
+	url, blobs, mu := dumbServer(t)
+	var warn []string
+	c := client(t, url, &warn)
+	a, id, res := stored(t)
+	c.Put(context.Background(), id, res, a)
+	mu.Lock()
+	blobs["/ac/"+acKey(id)] = make([]byte, maxSmall+1)
+	mu.Unlock()
+	if c.Fetch(context.Background(), id, emptyStore(t)) {
+		t.Fatal("fetched")
+	}
+	if st := c.Stats(); st.Rejected != 1 || st.Down {
+		t.Errorf("stats %+v", st)
+	}
+}
