@@ -64,7 +64,15 @@ func hashFile(path string) (Digest, int64, error) {
 		return Digest{}, 0, err
 	}
 	defer f.Close()
-	return hashReader(f)
+	fi, err := f.Stat()
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	if fi.Size() < parMin {
+		return hashReader(f)
+	}
+	d, err := hashAt(f, fi.Size(), hashWorkers())
+	return d, fi.Size(), err
 }
 
 // bufPool recycles read buffers: allocating and zeroing 1 MiB per file

@@ -23,6 +23,8 @@ type Store struct {
 	temp bool // made by OpenTemp: removed on Close
 	// now is the clock, injected so that tests can make timestamps racy.
 	now func() time.Time
+	// verified: blobs this process has hashed and not seen change since.
+	verified verifiedMemo
 }
 
 // schema: WITHOUT ROWID tables keyed by what is looked up (221k point

@@ -50,7 +50,7 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 		}
 	}
 	if ok {
-		if st, ok := b.restore(res); ok {
+		if st, ok := b.restore(n, res); ok {
 			b.out[n.ID] = outputsDigest(res.Outputs)
 			if !b.DryRun {
 				b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: res.DurationNs}, pre)
@@ -113,8 +113,12 @@ func (b *Builder) record(ctx context.Context, n *Node, key cache.ActionID, pre s
 
 // restore makes the work tree hold a cached result's outputs. ok=false means
 // a blob was missing or corrupt: the caller runs the stage instead.
-func (b *Builder) restore(res *cache.Result) (State, bool) {
+func (b *Builder) restore(n *Node, res *cache.Result) (State, bool) {
 	st := Cached
+	put := b.Store.Restore
+	if b.Sandbox.For(b.Adapter.Tool(), *n.Stage).Mode == adapters.Strict {
+		put = b.Store.RestoreLink // the stage's next run writes by rename, never in place
+	}
 	for _, o := range res.Outputs {
 		full := b.abs(o.Path)
 		if d, _, err := b.Hasher.File(full); err == nil && d == o.Digest {
@@ -123,7 +127,7 @@ func (b *Builder) restore(res *cache.Result) (State, bool) {
 		if b.DryRun {
 			return Restored, true
 		}
-		if err := b.Store.Restore(o.Digest, full, confine.Mode(os.FileMode(o.Mode))); err != nil {
+		if err := put(o.Digest, full, confine.Mode(os.FileMode(o.Mode))); err != nil {
 			return "", false
 		}
 		st = Restored

@@ -17,8 +17,8 @@ import (
 // BenchmarkLargeOutput is a stage writing one large output (2 GiB, or
 // SEI_BENCH_LARGE bytes), whole processes in the same run: the command
 // alone against `sei build` running it (store into the CAS included), and
-// `cp` of the file against `sei build` restoring it after it was deleted.
-// Peak RSS is reported per case (maxrss_KiB, of the measured process).
+// `cp` of the file against `sei build` restoring it after it was deleted,
+// alternating round by round (see alternate); medians and peak RSS.
 func BenchmarkLargeOutput(b *testing.B) {
 	size := largeSize()
 	bin := filepath.Join(b.TempDir(), "sei")
@@ -27,39 +27,21 @@ func BenchmarkLargeOutput(b *testing.B) {
 	}
 	dir, write := largeRepo(b, size)
 	env := append(os.Environ(), "SEI_SIGNING_KEY="+testKeyPEM)
-	run := func(b *testing.B, argv ...string) {
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Dir, cmd.Env = dir, env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("%v: %v\n%s", argv, err, out)
-		}
-		b.ReportMetric(float64(cmd.ProcessState.SysUsage().(*syscallRusage).Maxrss), "maxrss_KiB")
-	}
+	// Start each case with nothing left to write back: otherwise the
+	// page cache of the case before is paid by this one.
+	synced := func(f func()) func() { return func() { f(); syscall.Sync(); warmPages(2 * size) } }
 	clean := func() { os.RemoveAll(filepath.Join(dir, ".sei")); os.Remove(filepath.Join(dir, "big.bin")) }
-	cases := []struct {
-		name  string
-		setup func()
-		argv  []string
-	}{
-		{"build/command-alone", clean, []string{"sh", "-c", write}},
-		{"build/sei", clean, []string{bin, "build", "-j", "1"}},
-		{"restore/cp", func() { os.Remove(filepath.Join(dir, "copy.bin")) }, []string{"cp", "big.bin", "copy.bin"}},
-		{"restore/sei", func() { os.Remove(filepath.Join(dir, "big.bin")) }, []string{bin, "build", "-j", "1"}},
+	cases := []benchCase{
+		{"build/command-alone", clean, dir, env, []string{"sh", "-c", write}},
+		{"build/sei", clean, dir, env, []string{bin, "build", "-j", "1"}},
+		{"restore/cp", func() { os.Remove(filepath.Join(dir, "copy.bin")) }, dir, env, []string{"cp", "big.bin", "copy.bin"}},
+		{"restore/sei", func() { os.Remove(filepath.Join(dir, "big.bin")) }, dir, env, []string{bin, "build", "-j", "1"}},
 	}
 	cases = append(cases, dvcLargeCases(b, write)...)
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				c.setup()
-				// Start each case with nothing left to write back: otherwise
-				// the page cache of the case before is paid by this one.
-				syscall.Sync()
-				b.StartTimer()
-				run(b, c.argv...)
-			}
-		})
+	for i := range cases {
+		cases[i].setup = synced(cases[i].setup)
 	}
+	alternate(b, cases)
 	os.Remove(filepath.Join(dir, "copy.bin"))
 }
 
@@ -67,11 +49,7 @@ func BenchmarkLargeOutput(b *testing.B) {
 // peer the issue names): `dvc repro` of a fresh stage (DVC caches the
 // output, reflink or copy) and `dvc checkout` after deleting it. Only with
 // SEI_LOAN_VENV (make bench sets it).
-func dvcLargeCases(b *testing.B, write string) []struct {
-	name  string
-	setup func()
-	argv  []string
-} {
+func dvcLargeCases(b *testing.B, write string) []benchCase {
 	venv := os.Getenv("SEI_LOAN_VENV")
 	dvc := filepath.Join(venv, "bin", "dvc")
 	if venv == "" {
@@ -90,13 +68,9 @@ func dvcLargeCases(b *testing.B, write string) []struct {
 	in := func(argv ...string) []string {
 		return []string{"bash", "-c", "cd " + dir + " && DVC_NO_ANALYTICS=1 " + strings.Join(argv, " ")}
 	}
-	return []struct {
-		name  string
-		setup func()
-		argv  []string
-	}{
-		{"build/dvc-repro", func() { sh("rm -rf big.bin dvc.lock .dvc/cache") }, in(dvc, "repro", "-q", "--no-run-cache")},
-		{"restore/dvc-checkout", func() { sh("rm -f big.bin") }, in(dvc, "checkout", "-q")},
+	return []benchCase{
+		{"build/dvc-repro", func() { sh("rm -rf big.bin dvc.lock .dvc/cache") }, dir, os.Environ(), in(dvc, "repro", "-q", "--no-run-cache")},
+		{"restore/dvc-checkout", func() { sh("rm -f big.bin") }, dir, os.Environ(), in(dvc, "checkout", "-q")},
 	}
 }
 
@@ -143,25 +117,16 @@ func BenchmarkRemoteLargeFetch(b *testing.B) {
 	f.Close()
 	blob := srv.url + "/cas/" + hex.EncodeToString(h.Sum(nil))
 	fresh := filepath.Join(b.TempDir(), "fresh")
-	for _, c := range []struct {
-		name string
-		argv []string
-	}{{"curl", []string{curl, "-sSf", "-o", "big.bin", blob}}, {"sei", []string{bin, "build", "-j", "1"}}} {
-		b.Run(c.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				os.RemoveAll(fresh)
-				os.MkdirAll(fresh, 0o755)
-				sy, _ := os.ReadFile(filepath.Join(a, "sei.yaml"))
-				os.WriteFile(filepath.Join(fresh, "sei.yaml"), sy, 0o644)
-				b.StartTimer()
-				cmd := exec.Command(c.argv[0], c.argv[1:]...)
-				cmd.Dir, cmd.Env = fresh, env
-				if out, err := cmd.CombinedOutput(); err != nil {
-					b.Fatalf("%v: %v\n%s", c.argv, err, out)
-				}
-				b.ReportMetric(float64(cmd.ProcessState.SysUsage().(*syscallRusage).Maxrss), "maxrss_KiB")
-			}
-		})
+	reset := func() {
+		os.RemoveAll(fresh)
+		os.MkdirAll(fresh, 0o755)
+		sy, _ := os.ReadFile(filepath.Join(a, "sei.yaml"))
+		os.WriteFile(filepath.Join(fresh, "sei.yaml"), sy, 0o644)
+		syscall.Sync()
+		warmPages(2 * largeSize())
 	}
+	alternate(b, []benchCase{
+		{"curl", reset, fresh, env, []string{curl, "-sSf", "-o", "big.bin", blob}},
+		{"sei", reset, fresh, env, []string{bin, "build", "-j", "1"}},
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"seigarrena.dev/sei/manifest"
 )
@@ -46,7 +47,28 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(128 << 20)
 	}
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	stop := profile(os.Getenv("SEI_CPUPROFILE"))
+	code := run(os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// profile writes a CPU profile of the whole command to path (SEI_CPUPROFILE,
+// for `go tool pprof`), so a slow case is profiled as a user runs it, in its
+// own process. Empty: nothing.
+func profile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sei: SEI_CPUPROFILE:", err)
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // run is main without os.Exit, so script tests can call it in-process.
