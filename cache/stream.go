@@ -67,4 +67,3 @@ func (s *Store) OpenBlob(d Digest) (f *os.File, sha256Hex string, size int64, er
 	}
 	return f, hex.EncodeToString(got.sha256[:]), got.n, nil
 }
-
