@@ -12,42 +12,79 @@ import (
 	"seigarrena.dev/sei/manifest"
 )
 
-// version is set by the Makefile through -ldflags.
-var version = "dev"
-
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "sei %s\n", c.App.Version) }
+	app := &cli.App{
 		Name:      "sei",
 		Usage:     "govern one AI system per git repository: manifest, risk programme, evidence",
-		Version:   version,
+		Version:   seiVersion(),
 		Writer:    stdout,
 		ErrWriter: stderr,
+		Flags:     []cli.Flag{quietFlag, verboseFlag},
 		// Errors are printed once, by run, with the right exit code.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return withCode(exitUsage, err)
+			return withCode(exitUsage, suggestFlag(nil, err))
 		},
 		Commands: append([]*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
 			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand(), endorseKeyCommand(), approverCommand(), reconstructCommand()},
-			lifecycleCommands()...),
+			append(lifecycleCommands(), versionCommand(), completionCommand())...),
 	}
+	conventions(app)
+	return app
 }
 
-var repoFlag = &cli.StringFlag{Name: "repo", Value: ".", Usage: "the repository `DIR` holding sei.yaml"}
+var repoFlag = &cli.StringFlag{Name: "repo", Aliases: []string{"C"}, Usage: "the repository `DIR` (default: found upward from the working directory, as git does)"}
 var jsonFlag = &cli.BoolFlag{Name: "json", Usage: "print the report as JSON"}
 
 // noArgs rejects stray positional arguments, which usually mean a misplaced flag.
 func noArgs(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return withCode(exitUsage, fmt.Errorf("%s takes no arguments (got %q); flags go before arguments", c.Command.Name, c.Args().First()))
+		return withCode(exitUsage, fmt.Errorf("%s takes no arguments (got %q)", c.Command.Name, c.Args().First()))
 	}
 	return nil
+}
+
+// repoDir is the repository: --repo/-C if given, else the nearest
+// directory at or above the working directory with a sei.yaml, up to the
+// top of the git work tree (manifest.FindRoot). It is shown as the user
+// can open it: relative to the working directory.
+func repoDir(c *cli.Context) string {
+	if r := c.String("repo"); r != "" {
+		return r
+	}
+	if r, ok := c.App.Metadata["repo"].(string); ok {
+		return r
+	}
+	r := findRepo(c)
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	c.App.Metadata["repo"] = r
+	return r
+}
+
+func findRepo(c *cli.Context) string {
+	root, found, err := manifest.FindRoot(".")
+	if err != nil {
+		return "."
+	}
+	cwd, _ := filepath.Abs(".")
+	rel, err := filepath.Rel(cwd, root)
+	if err != nil {
+		return root
+	}
+	if rel != "." && found && c.Bool("verbose") {
+		fmt.Fprintf(c.App.ErrWriter, "sei: repository %s (its %s is above the working directory)\n", rel, manifest.FileName)
+	}
+	return rel
 }
 
 // repoPaths resolves the repository and the manifest name shown in messages:
 // "sei.yaml" inside the current directory, else the path as the user can open it.
 func repoPaths(c *cli.Context) (repo, manifestPath string) {
-	repo = c.String("repo")
+	repo = repoDir(c)
 	return repo, filepath.Join(repo, manifest.FileName)
 }
 

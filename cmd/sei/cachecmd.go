@@ -11,7 +11,7 @@ import (
 
 func cacheCommand() *cli.Command {
 	open := func(c *cli.Context) (*cache.Store, error) {
-		return cache.Open(filepath.Join(c.String("repo"), ".sei", "cache"))
+		return cache.Open(filepath.Join(repoDir(c), ".sei", "cache"))
 	}
 	return &cli.Command{
 		Name:  "cache",

@@ -38,7 +38,7 @@ func openEngine(c *cli.Context) (*engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo, err := filepath.Abs(c.String("repo"))
+	repo, err := filepath.Abs(repoDir(c))
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func pubkeyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "pubkey",
 		Usage: "print the signing key's public key: hex SEC1 as in .sei/PUBKEY.txt, or --pem for openssl and cosign",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "pem", Usage: "print SPKI PEM"}},
+		Flags: []cli.Flag{repoFlag, &cli.BoolFlag{Name: "pem", Usage: "print SPKI PEM"}},
 		Action: func(c *cli.Context) error {
 			k, err := attest.LoadSigningKey(func(s string) { fmt.Fprintln(c.App.ErrWriter, "sei:", s) })
 			if err != nil {
@@ -126,7 +126,7 @@ func endorseKeyCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return withCode(exitUsage, errors.New("endorse-key takes the new public key's file"))
 			}
-			sg, err := newSigner(c, c.String("repo"))
+			sg, err := newSigner(c, repoDir(c))
 			if err != nil {
 				return err
 			}

@@ -170,7 +170,7 @@ func manifestAndRepo(c *cli.Context) (*manifest.Manifest, *git.Repository, error
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := attest.OpenRepo(c.String("repo"))
+	r, err := attest.OpenRepo(repoDir(c))
 	return m, r, err
 }
 

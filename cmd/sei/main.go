@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 
 	"seigarrena.dev/sei/manifest"
 )
@@ -73,7 +74,16 @@ func profile(path string) (stop func()) {
 
 // run is main without os.Exit, so script tests can call it in-process.
 func run(args []string, stdout, stderr io.Writer) int {
-	err := newApp(stdout, stderr).Run(args)
+	app := newApp(stdout, stderr)
+	args = normalize(app, args)
+	err := checkCommand(app, args)
+	if err == nil && onlyGlobals(args) {
+		app.Run([]string{args[0], "help"})
+		err = withCode(exitUsage, errNoCommand)
+	}
+	if err == nil {
+		err = app.Run(args)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -93,4 +103,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	return exitError
+}
+
+// onlyGlobals: no command, only app switches such as -q (--help and
+// --version are answers of their own).
+func onlyGlobals(args []string) bool {
+	for _, a := range args[1:] {
+		if !isFlag(a) || !globalSwitches[strings.TrimLeft(a, "-")] {
+			return false
+		}
+	}
+	return true
 }

@@ -32,7 +32,7 @@ func runReconstruct(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rel, err := attest.RepoPath(r, filepath.Join(c.String("repo"), ".sei", attest.BundleFile))
+	rel, err := attest.RepoPath(r, filepath.Join(repoDir(c), ".sei", attest.BundleFile))
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func runReconstruct(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("out") {
-		sg, err := newSigner(c, c.String("repo"))
+		sg, err := newSigner(c, repoDir(c))
 		if err != nil {
 			return err
 		}

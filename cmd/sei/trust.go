@@ -137,4 +137,4 @@ func verifyRepo(c *cli.Context, e *engine) (*evidence.Report, *trustContext, err
 func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
 
 // absRepo is --repo made absolute.
-func absRepo(c *cli.Context) (string, error) { return filepath.Abs(c.String("repo")) }
+func absRepo(c *cli.Context) (string, error) { return filepath.Abs(repoDir(c)) }
