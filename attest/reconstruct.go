@@ -140,7 +140,7 @@ func snapshots(chain []*object.Commit, opt ReconstructOptions, rec *Reconstructi
 			return nil, err
 		}
 		out = append(out, b)
-		s := Snapshot{SHA: c.Hash.String(), Date: c.Committer.When.UTC().Format("2006-01-02T15:04:05-07:00"), Subject: subjectOf(c.Message)}
+		s := Snapshot{SHA: c.Hash.String(), Date: c.Committer.When.UTC().Format(time.RFC3339), Subject: subjectOf(c.Message)}
 		env, _, _, err := FileAt(c, p+".sig")
 		if err != nil {
 			return nil, err

@@ -31,9 +31,11 @@ type Builder struct {
 	Jobs      int
 	KeepGoing bool
 	DryRun    bool
-	// OnDone is called on the scheduler goroutine as each node finishes
-	// (progress output); may be nil.
-	OnDone func(r NodeResult, done, total int)
+	// OnStart and OnDone are called on the scheduler goroutine as each
+	// stage starts and each node finishes (progress output); either may be
+	// nil. Progress counts stages, the unit a user waits on.
+	OnStart func(name string)
+	OnDone  func(r NodeResult, p Progress)
 
 	toolVersion string
 	memos       map[string]cache.NodeMemo
@@ -46,10 +48,14 @@ type Builder struct {
 type Report struct {
 	Results []NodeResult // in topological order, needed nodes only
 	Gate    *rules.GateResult
-	Ran     int
-	Cached  int
-	Restore int
-	Failed  int
+	Ran      int
+	UpToDate int // stages whose key and outputs were as last time: nothing looked up
+	Cached   int // stages found in the action cache with their outputs already in place
+	Restore  int
+	Failed   int
+	Skipped  int // stages not built because something upstream failed
+	WouldRun int
+	Stages   int // stage nodes among Results
 	// Rejected counts cached results refused by the confinement rule.
 	Rejected int
 	// Out are the output digests of every node (zero where not built).
@@ -88,21 +94,34 @@ func (b *Builder) Build(ctx context.Context, targets []NodeID) (*Report, error) 
 		}
 		r := results[id]
 		if r.State == "" {
-			r = NodeResult{Name: b.G.Nodes[id].Name, State: Skipped}
+			r = NodeResult{Name: b.G.Nodes[id].Name, Kind: b.G.Nodes[id].Kind, State: Skipped}
 		}
-		rep.add(r)
+		rep.add(r, b.G.Nodes[id].Kind == Stage)
 	}
 	return rep, b.Hasher.Flush()
 }
 
-func (rep *Report) add(r NodeResult) {
+func (rep *Report) add(r NodeResult, stage bool) {
 	rep.Results = append(rep.Results, r)
+	if stage {
+		rep.Stages++
+	}
 	if r.Rejected != "" {
 		rep.Rejected++
 	}
 	switch r.State {
 	case Ran:
 		rep.Ran++
+	case UpToDate:
+		rep.UpToDate++
+	case Skipped:
+		if stage {
+			rep.Skipped++
+		}
+	case WouldRun:
+		if stage {
+			rep.WouldRun++
+		}
 	case Cached:
 		rep.Cached++
 	case Restored:
@@ -179,6 +198,14 @@ type schedule struct {
 	ready   readyHeap
 	pools   map[string]int
 	total   int
+	stages  int // needed stage nodes, of total
+}
+
+// Progress is where a build stands when a node finishes: stages finished
+// of the stages needed (rules and sources are not counted: they take no
+// time worth watching).
+type Progress struct {
+	StagesDone, Stages int
 }
 
 // newSchedule counts each needed node's pending inputs. Sources were
@@ -193,6 +220,9 @@ func newSchedule(b *Builder, order []NodeID, need []bool, results []NodeResult) 
 			continue
 		}
 		s.total++
+		if b.G.Nodes[id].Kind == Stage {
+			s.stages++
+		}
 		for _, e := range b.G.in[id] {
 			if need[e.From] && results[e.From].State != Computed {
 				s.pending[id]++
@@ -225,7 +255,7 @@ func (b *Builder) hashSources(need []bool) []NodeResult {
 			defer wg.Done()
 			for _, id := range part {
 				r := b.execSource(b.G.Nodes[id])
-				r.Name = b.G.Nodes[id].Name
+				r.Name, r.Kind = b.G.Nodes[id].Name, Source
 				results[id] = r
 			}
 		}()
@@ -273,7 +303,7 @@ func (s *schedule) run(ctx context.Context, cancel func(), results []NodeResult)
 		}()
 	}
 	defer func() { close(work); wg.Wait() }()
-	running, finishedN := 0, 0
+	running, stagesDone := 0, 0
 	stopped := false
 	for {
 		for !stopped && running < s.b.Jobs {
@@ -282,6 +312,9 @@ func (s *schedule) run(ctx context.Context, cancel func(), results []NodeResult)
 				break
 			}
 			running++
+			if s.b.OnStart != nil && s.b.G.Nodes[id].Kind == Stage {
+				s.b.OnStart(s.b.G.Nodes[id].Name)
+			}
 			work <- id
 		}
 		if running == 0 {
@@ -289,11 +322,13 @@ func (s *schedule) run(ctx context.Context, cancel func(), results []NodeResult)
 		}
 		f := <-done
 		running--
-		finishedN++
+		if s.b.G.Nodes[f.id].Kind == Stage {
+			stagesDone++
+		}
 		s.release(f.id)
 		results[f.id] = f.r
 		if s.b.OnDone != nil {
-			s.b.OnDone(f.r, finishedN, s.total)
+			s.b.OnDone(f.r, Progress{StagesDone: stagesDone, Stages: s.stages})
 		}
 		if f.r.State == Failed || ctx.Err() != nil {
 			if !s.b.KeepGoing || ctx.Err() != nil {

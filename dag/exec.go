@@ -24,7 +24,8 @@ type State string
 const (
 	Computed State = "computed" // a source digested or a rule evaluated in-process
 	Ran      State = "ran"      // a stage's command ran
-	Cached   State = "cached"   // a stage's result was in the cache and its outputs were in place
+	UpToDate State = "up-to-date" // a stage's key and outputs were as in the last build: nothing looked up
+	Cached   State = "cached"     // a stage's result was in the action cache and its outputs were in place
 	Restored State = "restored" // a stage's outputs were restored from the cache without running it
 	WouldRun State = "would-run"
 	Failed   State = "failed"
@@ -34,6 +35,7 @@ const (
 // NodeResult is one node's outcome.
 type NodeResult struct {
 	Name     string
+	Kind     Kind
 	State    State
 	Reason   string // why a stage ran or would run
 	Duration time.Duration
@@ -52,7 +54,7 @@ func (b *Builder) exec(ctx context.Context, id NodeID) NodeResult {
 	start := time.Now()
 	var r NodeResult
 	if b.DryRun && b.upstreamUnknown(id) {
-		return NodeResult{Name: n.Name, State: WouldRun, Reason: "an input would be rebuilt"}
+		return NodeResult{Name: n.Name, Kind: n.Kind, State: WouldRun, Reason: "an input would be rebuilt"}
 	}
 	switch n.Kind {
 	case Source:
@@ -62,7 +64,7 @@ func (b *Builder) exec(ctx context.Context, id NodeID) NodeResult {
 	case Stage:
 		r = b.execStage(ctx, n)
 	}
-	r.Name = n.Name
+	r.Name, r.Kind = n.Name, n.Kind
 	if r.Duration == 0 {
 		r.Duration = time.Since(start)
 	}

@@ -67,28 +67,39 @@ func (g *Graph) WriteQuery(w io.Writer, s NodeSet, format string) error {
 }
 
 func (g *Graph) writeJSON(w io.Writer, s NodeSet) error {
-	type jn struct {
-		Name string `json:"name"`
-		Kind Kind   `json:"kind"`
-	}
-	type je struct {
-		From    string   `json:"from"`
-		To      string   `json:"to"`
-		Classes []string `json:"classes"`
-	}
-	out := struct {
-		Nodes []jn `json:"nodes"`
-		Edges []je `json:"edges"`
-	}{Nodes: []jn{}, Edges: []je{}}
-	for _, n := range g.byNameOf(s) {
-		out.Nodes = append(out.Nodes, jn{n.Name, n.Kind})
-	}
-	for _, e := range g.edgesWithin(s) {
-		out.Edges = append(out.Edges, je{g.Nodes[e.From].Name, g.Nodes[e.To].Name, strings.Split(e.Classes.String(), "+")})
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(g.QueryData(s))
+}
+
+// QueryResult is a node set as data: its nodes sorted by name and the
+// edges among them, for JSON.
+type QueryResult struct {
+	Nodes []QueryNode `json:"nodes"`
+	Edges []QueryEdge `json:"edges"`
+}
+
+type QueryNode struct {
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+}
+
+type QueryEdge struct {
+	From    string   `json:"from"`
+	To      string   `json:"to"`
+	Classes []string `json:"classes"`
+}
+
+// QueryData is s as a QueryResult.
+func (g *Graph) QueryData(s NodeSet) QueryResult {
+	out := QueryResult{Nodes: []QueryNode{}, Edges: []QueryEdge{}}
+	for _, n := range g.byNameOf(s) {
+		out.Nodes = append(out.Nodes, QueryNode{n.Name, n.Kind})
+	}
+	for _, e := range g.edgesWithin(s) {
+		out.Edges = append(out.Edges, QueryEdge{g.Nodes[e.From].Name, g.Nodes[e.To].Name, strings.Split(e.Classes.String(), "+")})
+	}
+	return out
 }
 
 // classColour colours DOT and Mermaid edges by drift class.

@@ -33,7 +33,7 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	if m, ok := b.memos[n.Name]; ok && m.Key == key {
 		if out, ok := b.outputsNow(n); ok && out == m.Out {
 			b.out[n.ID] = out
-			return NodeResult{State: Cached}
+			return NodeResult{State: UpToDate}
 		}
 	}
 	res, ok := b.Store.Get(key)

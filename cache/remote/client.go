@@ -14,9 +14,13 @@ import (
 
 // Stats is what a build moved through the remote cache.
 type Stats struct {
-	Hits, Misses, Rejected, Uploads int
-	BytesDown, BytesUp              int64
-	Down                            bool // the server stopped answering; the build went on locally
+	Hits      int   `json:"hits"`
+	Misses    int   `json:"misses"`
+	Rejected  int   `json:"rejected"`
+	Uploads   int   `json:"uploads"`
+	BytesDown int64 `json:"bytes_down"`
+	BytesUp   int64 `json:"bytes_up"`
+	Down      bool  `json:"down"` // the server stopped answering; the build went on locally
 }
 
 func (s Stats) String() string {

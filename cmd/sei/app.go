@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -104,10 +105,50 @@ func loadManifest(c *cli.Context) (*manifest.Manifest, error) {
 	return m, nil
 }
 
-// printJSON writes v as indented JSON with a final newline.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+// schemaBase prefixes every JSON report's schema id; schemas/<kind>.v1.json
+// in the repository is the JSON Schema with that $id.
+const schemaBase = "https://seigarrena.dev/sei/schemas/"
+
+// printJSON writes report kind as indented JSON with a final newline: an
+// object whose first field, "schema", names its JSON Schema and version,
+// so readers can tell versions apart and fields can be added. A value that
+// is not an object is put under key.
+func printJSON(w io.Writer, kind string, v any) error {
+	raw, err := marshal(v)
+	if err != nil {
+		return err
+	}
+	id, _ := marshal(schemaBase + kind + ".v1.json")
+	var out bytes.Buffer
+	out.WriteString(`{"schema":`)
+	out.Write(id)
+	switch {
+	case len(raw) > 0 && raw[0] == '{' && string(raw) == "{}":
+		out.WriteString("}")
+	case len(raw) > 0 && raw[0] == '{':
+		out.WriteString(",")
+		out.Write(raw[1:])
+	default:
+		out.WriteString(`,"` + kind + `":`)
+		out.Write(raw)
+		out.WriteString("}")
+	}
+	var ind bytes.Buffer
+	if err := json.Indent(&ind, out.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	ind.WriteByte('\n')
+	_, err = w.Write(ind.Bytes())
+	return err
+}
+
+// marshal is json.Marshal without HTML escaping (reports hold < and >).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }

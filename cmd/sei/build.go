@@ -8,11 +8,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/cache/remote"
 	"seigarrena.dev/sei/dag"
 )
 
@@ -30,7 +32,7 @@ func buildCommand() *cli.Command {
 		ArgsUsage: "[TARGET...]",
 		Flags: append([]cli.Flag{repoFlag, jobsFlag,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
-			explainFlag, keepGoingFlag, sandboxFlag,
+			explainFlag, keepGoingFlag, sandboxFlag, jsonFlag,
 		}, remoteFlags...),
 		Action: runBuild,
 	}
@@ -51,37 +53,57 @@ func runBuild(c *cli.Context) error {
 		return err
 	}
 	defer done()
-	rep, err := e.build(ctx, c, targets)
+	rep, rs, err := e.build(ctx, c, targets)
 	if err != nil {
 		return err
 	}
-	printReport(c.App.Writer, c.App.ErrWriter, rep, c.Bool("dry-run"))
+	if c.Bool("json") {
+		printFailures(c.App.ErrWriter, rep)
+		if err := printJSON(c.App.Writer, "build", newBuildReport(rep, c.Bool("dry-run"), rs)); err != nil {
+			return err
+		}
+	} else {
+		printReport(c.App.Writer, c.App.ErrWriter, rep, c.Bool("dry-run"), rs)
+	}
 	if !rep.OK() {
 		return fmt.Errorf("build failed: %d failed", rep.Failed)
 	}
 	return nil
 }
 
-func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID) (*dag.Report, error) {
+// build runs the builder with the command's flags. Progress goes to
+// standard output, or to standard error when --json keeps stdout for the
+// report. The remote cache's figures come back (nil without a remote).
+func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID) (*dag.Report, *remote.Stats, error) {
 	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Adapter: e.adapter,
 		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
-	b.OnDone = progress(c.App.Writer, c.Bool("explain") || c.Bool("dry-run"), isTerminal(c.App.Writer))
+	pw := c.App.Writer
+	if c.Bool("json") {
+		pw = c.App.ErrWriter
+	}
+	ui := newProgress(pw, c.Bool("explain") || c.Bool("dry-run") || c.Bool("verbose"), isTerminal(pw) && !c.Bool("quiet"))
+	defer ui.stop()
+	b.OnStart, b.OnDone = ui.start, ui.done
 	if !c.Bool("dry-run") {
 		sb, err := e.sandbox(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		b.Sandbox = sb
 	}
 	rc, err := remoteClient(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if rc != nil {
 		b.Remote = rc
-		defer func() { fmt.Fprintln(c.App.Writer, rc.Stats()) }()
 	}
-	return b.Build(ctx, targets)
+	rep, err := b.Build(ctx, targets)
+	if err != nil || rc == nil {
+		return rep, nil, err
+	}
+	st := rc.Stats()
+	return rep, &st, nil
 }
 
 // exclusive takes the repository's build lock (waiting, with a message,
@@ -114,36 +136,6 @@ func (e *engine) targets(names []string) ([]dag.NodeID, error) {
 	return ids, nil
 }
 
-// progress prints one plain line per stage that ran, was restored, failed or
-// would run; a null build prints only the summary. On a terminal it also
-// keeps a live "[done/total] node" line, rewritten in place.
-func progress(w io.Writer, explain, tty bool) func(dag.NodeResult, int, int) {
-	return func(r dag.NodeResult, done, total int) {
-		if tty {
-			fmt.Fprintf(w, "\r\033[K[%d/%d] %s", done, total, r.Name)
-		}
-		switch r.State {
-		case dag.Ran, dag.Restored, dag.Failed, dag.WouldRun:
-		default:
-			if tty && done == total {
-				fmt.Fprint(w, "\r\033[K")
-			}
-			return
-		}
-		line := fmt.Sprintf("[%d/%d] %s %s", done, total, r.State, r.Name)
-		if r.State == dag.Ran {
-			line += fmt.Sprintf(" (%.1fs)", r.Duration.Seconds())
-		}
-		if explain && r.Reason != "" {
-			line += ": " + r.Reason
-		}
-		if tty {
-			line = "\r\033[K" + line
-		}
-		fmt.Fprintln(w, line)
-	}
-}
-
 // isTerminal reports whether w is an interactive terminal (and not CI).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -154,7 +146,31 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-func printReport(w, ew io.Writer, rep *dag.Report, dry bool) {
+// printReport prints a build's failures (with their output) and warnings
+// on ew, then the summary, the remote figures and the gate on w.
+func printReport(w, ew io.Writer, rep *dag.Report, dry bool, rs *remote.Stats) {
+	printFailures(ew, rep)
+	verb := "built"
+	if dry {
+		verb = "dry run of"
+	}
+	fmt.Fprintln(w, summaryLine(verb, rep))
+	if rep.Rejected > 0 {
+		fmt.Fprintf(w, "cache: %d cached result(s) rejected by the confinement rule and run here\n", rep.Rejected)
+	}
+	if rs != nil {
+		fmt.Fprintln(w, rs)
+	}
+	if g := rep.Gate; g != nil {
+		if g.Passed {
+			fmt.Fprintln(w, "gate: PASS")
+		} else {
+			fmt.Fprintf(w, "gate: FAIL (%s)\n", strings.Join(g.Blocking, ", "))
+		}
+	}
+}
+
+func printFailures(ew io.Writer, rep *dag.Report) {
 	for _, r := range rep.Results {
 		if r.State != dag.Failed {
 			continue
@@ -170,22 +186,6 @@ func printReport(w, ew io.Writer, rep *dag.Report, dry bool) {
 	for _, r := range rep.Results {
 		if r.Rejected != "" {
 			fmt.Fprintf(ew, "sei: warning: %s: cached result rejected: %s; running it here\n", r.Name, r.Rejected)
-		}
-	}
-	verb := "built"
-	if dry {
-		verb = "dry run"
-	}
-	fmt.Fprintf(w, "%s: %d nodes, %d stages ran, %d cached, %d restored, %d failed\n",
-		verb, len(rep.Results), rep.Ran, rep.Cached, rep.Restore, rep.Failed)
-	if rep.Rejected > 0 {
-		fmt.Fprintf(w, "cache: %d cached result(s) rejected by the confinement rule and run here\n", rep.Rejected)
-	}
-	if g := rep.Gate; g != nil {
-		if g.Passed {
-			fmt.Fprintln(w, "gate: PASS")
-		} else {
-			fmt.Fprintf(w, "gate: FAIL (%v)\n", g.Blocking)
 		}
 	}
 }

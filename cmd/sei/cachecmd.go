@@ -29,7 +29,7 @@ func cacheCommand() *cli.Command {
 						return err
 					}
 					if c.Bool("json") {
-						return printJSON(c.App.Writer, st)
+						return printJSON(c.App.Writer, "cache-stats", st)
 					}
 					fmt.Fprintf(c.App.Writer, "actions %d\nblobs %d (%d bytes)\nstat rows %d\n", st.Actions, st.Blobs, st.BlobBytes, st.StatRows)
 					return nil

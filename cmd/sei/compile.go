@@ -18,7 +18,7 @@ func compileCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "compile",
 		Usage: "compile the risk section of sei.yaml into the OSCAL 1.2.3 assessment plan at oscal.assessment_plan",
-		Flags: []cli.Flag{repoFlag,
+		Flags: []cli.Flag{repoFlag, jsonFlag,
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 4 when the plan on disk is out of date"},
 			&cli.StringFlag{Name: "schema", EnvVars: []string{"SEI_OSCAL_SCHEMA"},
 				Usage: "also validate the plan against this OSCAL assessment-plan JSON schema `FILE`"},
@@ -50,10 +50,16 @@ func runCompile(c *cli.Context) error {
 	dst := filepath.Join(repo, filepath.FromSlash(m.PlanPath()))
 	old, readErr := os.ReadFile(dst)
 	if c.Bool("check") {
-		if readErr != nil || !bytes.Equal(old, plan) {
+		current := readErr == nil && bytes.Equal(old, plan)
+		if c.Bool("json") {
+			printJSON(c.App.Writer, "compile", compileReport{Plan: m.PlanPath(), UpToDate: current, Risks: len(m.Risk.Risks), Controls: len(rules.ControlsOf(m))})
+		}
+		if !current {
 			return withCode(exitOutdated, fmt.Errorf("%s is out of date with sei.yaml; run `sei compile`", dst))
 		}
-		fmt.Fprintf(c.App.Writer, "%s is up to date\n", dst)
+		if !c.Bool("json") {
+			fmt.Fprintf(c.App.Writer, "%s is up to date\n", dst)
+		}
 		return nil
 	}
 	// The plan is written before sei.yaml learns its path, so a failure
@@ -68,7 +74,13 @@ func runCompile(c *cli.Context) error {
 		if err := recordPlanPath(repo); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.Writer, "recorded oscal.assessment_plan: %s in sei.yaml\n", manifest.DefaultPlanPath)
+		if !c.Bool("json") {
+			fmt.Fprintf(c.App.Writer, "recorded oscal.assessment_plan: %s in sei.yaml\n", manifest.DefaultPlanPath)
+		}
+	}
+	if c.Bool("json") {
+		return printJSON(c.App.Writer, "compile", compileReport{Plan: m.PlanPath(), Written: !unchanged, UpToDate: true,
+			RecordedInManifest: m.OSCAL == nil, Risks: len(m.Risk.Risks), Controls: len(rules.ControlsOf(m))})
 	}
 	if unchanged {
 		fmt.Fprintf(c.App.Writer, "%s unchanged (%d risks, %d controls)\n", dst, len(m.Risk.Risks), len(rules.ControlsOf(m)))
@@ -115,4 +127,14 @@ func recordPlanPath(repo string) error {
 		return fmt.Errorf("internal error: recording oscal.assessment_plan would break %s: %w", path, err)
 	}
 	return writeFileAtomic(path, data, 0o644)
+}
+
+// compileReport is sei compile --json.
+type compileReport struct {
+	Plan               string `json:"plan"`
+	Written            bool   `json:"written"`
+	UpToDate           bool   `json:"up_to_date"`
+	RecordedInManifest bool   `json:"recorded_in_manifest"`
+	Risks              int    `json:"risks"`
+	Controls           int    `json:"controls"`
 }

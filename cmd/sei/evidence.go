@@ -90,6 +90,13 @@ func runVerify(c *cli.Context) error {
 	return reportFindings(c, rep.Findings)
 }
 
+// verifyReport is sei verify --json.
+type verifyReport struct {
+	OK     bool             `json:"ok"`
+	Failed int              `json:"failed"`
+	Checks []attest.Finding `json:"checks"`
+}
+
 func reportFindings(c *cli.Context, fs []attest.Finding) error {
 	bad := 0
 	for _, f := range fs {
@@ -98,7 +105,7 @@ func reportFindings(c *cli.Context, fs []attest.Finding) error {
 		}
 	}
 	if c.Bool("json") {
-		if err := printJSON(c.App.Writer, fs); err != nil {
+		if err := printJSON(c.App.Writer, "verify", verifyReport{OK: bad == 0, Failed: bad, Checks: fs}); err != nil {
 			return err
 		}
 	} else {

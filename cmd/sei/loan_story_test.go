@@ -32,7 +32,7 @@ func loanStory(t *testing.T, be backend) {
 	if code != exitGateFail {
 		t.Fatalf("V1: sei run exit %d, want %d", code, exitGateFail)
 	}
-	mustContain(t, "V1 run", out, "ran "+data, "ran "+eval, "gate: FAIL ([unfair-credit-exclusion])")
+	mustContain(t, "V1 run", out, "ran "+data, "ran "+eval, "gate: FAIL (unfair-credit-exclusion)")
 	mustContain(t, "V1 run stderr", errs, "gate failed: blocking control(s) unfair-credit-exclusion")
 	b1 := readLoanBundle(t, dir)
 	if want := be.lockDigest(t, dir); b1.PipelineLockDigest != want {
@@ -86,7 +86,7 @@ func loanStory(t *testing.T, be backend) {
 
 	// A second run runs no tool.
 	out, _, _ = seiRun(t, "run", "--repo", dir)
-	mustContain(t, "second run", out, "0 stages ran")
+	mustContain(t, "second run", out, ": 0 ran, ")
 
 	// Approval of the green V2 by a signed approver, then the periodic
 	// review, and the story from git: the lifecycle acts verify.
@@ -96,7 +96,7 @@ func loanStory(t *testing.T, be backend) {
 	// Back to V1: restored from sei's cache, without the tool.
 	shell(t, dir, "git checkout -q "+v1Commit+" -- train.py")
 	out, _, code = seiRun(t, "run", "--repo", dir)
-	mustContain(t, "back to V1", out, "restored "+eval, "0 stages ran")
+	mustContain(t, "back to V1", out, "restored "+eval, ": 0 ran, ")
 	if b := readLoanBundle(t, dir); code != exitGateFail || b.ControlResults[0].Passed || b.PipelineLockDigest != b1.PipelineLockDigest {
 		t.Errorf("back to V1: exit %d, lock digest %s; the gate should fail again with V1's digest %s",
 			code, b.PipelineLockDigest, b1.PipelineLockDigest)

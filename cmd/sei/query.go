@@ -43,6 +43,9 @@ func runQuery(c *cli.Context) error {
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	if c.String("output") == "json" {
+		return printJSON(c.App.Writer, "query", e.g.QueryData(set))
+	}
 	if err := e.g.WriteQuery(c.App.Writer, set, c.String("output")); err != nil {
 		return withCode(exitUsage, err)
 	}
@@ -79,18 +82,44 @@ func (e *engine) explain(c *cli.Context, name string) error {
 		return err
 	}
 	src, classes, _ := e.g.Fingerprint(e.repo, h)
+	x := explainReport{Node: n.Name, Kind: n.Kind, ClassDigests: map[string]string{}, Preimage: e.store.Preimage(n.Name)}
+	if n.Kind == dag.Source {
+		x.Class, x.Digest = string(n.Class), src[n.ID].String()
+	}
+	for _, cl := range adapters.Classes {
+		x.ClassDigests[string(cl)] = classes[n.ID].Get(cl).String()
+	}
+	x.Built = x.Preimage != ""
+	switch c.String("output") {
+	case "json":
+		return printJSON(c.App.Writer, "explain", x)
+	case "text", "":
+	default:
+		return withCode(exitUsage, fmt.Errorf("--explain prints text or json, not %q", c.String("output")))
+	}
 	w := c.App.Writer
 	fmt.Fprintf(w, "node %s\nkind %s\n", n.Name, n.Kind)
 	if n.Kind == dag.Source {
-		fmt.Fprintf(w, "class %s\ndigest %s\n", n.Class, src[n.ID])
+		fmt.Fprintf(w, "class %s\ndigest %s\n", x.Class, x.Digest)
 	}
 	for _, cl := range adapters.Classes {
-		fmt.Fprintf(w, "class-digest %s %s\n", cl, classes[n.ID].Get(cl))
+		fmt.Fprintf(w, "class-digest %s %s\n", cl, x.ClassDigests[string(cl)])
 	}
-	if pre := e.store.Preimage(n.Name); pre != "" {
-		fmt.Fprintf(w, "--- preimage of the last build's key ---\n%s", pre)
+	if x.Built {
+		fmt.Fprintf(w, "--- preimage of the last build's key ---\n%s", x.Preimage)
 	} else if n.Kind == dag.Stage {
 		fmt.Fprintln(w, "--- never built in this cache ---")
 	}
 	return nil
+}
+
+// explainReport is sei query --explain NODE -o json.
+type explainReport struct {
+	Node         string            `json:"node"`
+	Kind         dag.Kind          `json:"kind"`
+	Class        string            `json:"class,omitempty"`
+	Digest       string            `json:"digest,omitempty"`
+	ClassDigests map[string]string `json:"class_digests"`
+	Built        bool              `json:"built"`
+	Preimage     string            `json:"preimage,omitempty"`
 }

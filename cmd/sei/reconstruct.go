@@ -64,7 +64,7 @@ func runReconstruct(c *cli.Context) error {
 		}
 	}
 	if c.Bool("json") {
-		return printJSON(c.App.Writer, rec)
+		return printJSON(c.App.Writer, "reconstruct", rec)
 	}
 	writeReconstruction(c.App.Writer, rec)
 	return nil

@@ -36,7 +36,7 @@ func remoteStory(t *testing.T, srv *server) {
 	// B: a fresh clone, nothing local, read-only like a pull-request job.
 	b := clone(t, a)
 	out, errs, code := seiRun(t, "run", "--repo", b, "--remote-upload=false")
-	mustContain(t, "runner B", out, "restored stage:featurize", "restored stage:evaluate", "0 stages ran",
+	mustContain(t, "runner B", out, "restored stage:featurize", "restored stage:evaluate", ": 0 ran, ",
 		"remote: 2 hits, 0 misses, 0 rejected, 0 uploads")
 	mustNotContain(t, "runner B", errs, "warning")
 	bundleB, _ := os.ReadFile(filepath.Join(b, ".sei", "bundle.json"))

@@ -37,7 +37,7 @@ func reportCommand(name, usage string, build func(*manifest.Manifest) (textRepor
 				return err
 			}
 			if c.Bool("json") {
-				return printJSON(c.App.Writer, r)
+				return printJSON(c.App.Writer, name, r)
 			}
 			r.WriteText(c.App.Writer)
 			return nil
@@ -108,7 +108,9 @@ func runConformance(c *cli.Context) error {
 		}
 	}
 	if c.Bool("json") {
-		return printJSON(c.App.Writer, reports)
+		return printJSON(c.App.Writer, "conformance", struct {
+			Reports any `json:"reports"`
+		}{reports})
 	}
 	for i, r := range reports {
 		if i > 0 {

@@ -19,7 +19,7 @@ func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "run",
 		Usage:  "build everything stale, apply the gate, write the signed .sei/bundle.json and anchor it in sei.lock",
-		Flags:  append([]cli.Flag{repoFlag, jobsFlag, explainFlag, keepGoingFlag, sandboxFlag}, remoteFlags...),
+		Flags:  append([]cli.Flag{repoFlag, jobsFlag, explainFlag, keepGoingFlag, sandboxFlag, jsonFlag}, remoteFlags...),
 		Action: runRun,
 	}
 }
@@ -43,12 +43,20 @@ func runRun(c *cli.Context) error {
 		return err
 	}
 	defer done()
-	rep, err := e.build(ctx, c, nil)
+	rep, rs, err := e.build(ctx, c, nil)
 	if err != nil {
 		return err
 	}
-	printReport(c.App.Writer, c.App.ErrWriter, rep, false)
+	js := newBuildReport(rep, false, rs)
+	if c.Bool("json") {
+		printFailures(c.App.ErrWriter, rep)
+	} else {
+		printReport(c.App.Writer, c.App.ErrWriter, rep, false, rs)
+	}
 	if !rep.OK() {
+		if c.Bool("json") {
+			printJSON(c.App.Writer, "run", js)
+		}
 		return fmt.Errorf("build failed: %d failed; no evidence written", rep.Failed)
 	}
 	if rep.Gate == nil {
@@ -58,7 +66,14 @@ func runRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "evidence: .sei/bundle.json signed by %s, anchored in %s\n", keyid, attest.LockFile)
+	js.Evidence = &evidenceWritten{Bundle: ".sei/" + attest.BundleFile, Lock: attest.LockFile, SignedBy: keyid}
+	if c.Bool("json") {
+		if err := printJSON(c.App.Writer, "run", js); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(c.App.Writer, "evidence: .sei/bundle.json signed by %s, anchored in %s\n", keyid, attest.LockFile)
+	}
 	if !rep.Gate.Passed {
 		return withCode(exitGateFail, fmt.Errorf("gate failed: blocking control(s) %s", strings.Join(rep.Gate.Blocking, ", ")))
 	}

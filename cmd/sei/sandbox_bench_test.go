@@ -36,7 +36,7 @@ func BenchmarkSandboxCost(b *testing.B) {
 				b.StartTimer()
 				cmd := exec.Command(bin, "build", "-j", "1", "--sandbox", mode)
 				cmd.Dir = dir
-				if out, err := cmd.CombinedOutput(); err != nil && !strings.Contains(string(out), "20 stages ran") {
+				if out, err := cmd.CombinedOutput(); err != nil && !strings.Contains(string(out), ": 20 ran, ") {
 					b.Fatalf("%v\n%s", err, out)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 func TestMain(m *testing.M) {
@@ -68,7 +69,7 @@ func TestScripts(t *testing.T) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"flipbyte": flipByte, "genkey": genKey},
+		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"flipbyte": flipByte, "genkey": genKey, "jsonschema": jsonSchema},
 		UpdateScripts: os.Getenv("SEI_UPDATE_SCRIPTS") == "1",
 	})
 }
@@ -115,3 +116,38 @@ var testKeyPEM = func() string {
 	der, _ := x509.MarshalPKCS8PrivateKey(k)
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }()
+
+// jsonSchema KIND FILE validates FILE against $ROOT/schemas/KIND.v1.json
+// (santhosh-tekuri/jsonschema, draft 2020-12 with formats asserted) and
+// checks that its "schema" field names that schema's $id.
+func jsonSchema(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: jsonschema KIND FILE")
+	}
+	path := filepath.Join(ts.Getenv("ROOT"), "schemas", args[0]+".v1.json")
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	sch, err := c.Compile(path)
+	if err != nil {
+		ts.Fatalf("schema %s: %v", path, err)
+	}
+	f, err := os.Open(ts.MkAbs(args[1]))
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	defer f.Close()
+	inst, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	err = sch.Validate(inst)
+	if id, _ := inst.(map[string]any)["schema"].(string); err == nil && id != sch.ID {
+		err = fmt.Errorf("schema field %q, want %q", id, sch.ID)
+	}
+	switch {
+	case err != nil && !neg:
+		ts.Fatalf("%s does not satisfy %s: %v", args[1], args[0], err)
+	case err == nil && neg:
+		ts.Fatalf("%s satisfies %s", args[1], args[0])
+	}
+}

@@ -28,6 +28,11 @@ func statusCommand() *cli.Command {
 
 // statusReport is sei status --json.
 type statusReport struct {
+	// ExitCode and Message are the command's verdict, as its exit status
+	// and last line say it: 0 current and passing, 4 stale or review overdue,
+	// 5 the gate failed, 6 unverified.
+	ExitCode  int                 `json:"exit_code"`
+	Message   string              `json:"message,omitempty"`
 	Sections  []dag.SectionStatus `json:"sections"`
 	Evidence  string              `json:"evidence"` // current, out of date, none, unverified
 	Problem   string              `json:"problem,omitempty"`
@@ -85,6 +90,7 @@ func runStatus(c *cli.Context) error {
 				lc.Since.UTC().Format("2006-01-02"), e.m.Risk.ReviewInterval)
 		}
 	}
+	st.ExitCode, st.Message = code, msg
 	if err := printStatus(c, &st); err != nil {
 		return err
 	}
@@ -124,7 +130,7 @@ func judge(rep *evidence.Report, st *statusReport) (int, string) {
 
 func printStatus(c *cli.Context, st *statusReport) error {
 	if c.Bool("json") {
-		return printJSON(c.App.Writer, st)
+		return printJSON(c.App.Writer, "status", st)
 	}
 	for _, s := range st.Sections {
 		fmt.Fprintln(c.App.Writer, s)
