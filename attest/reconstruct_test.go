@@ -123,7 +123,11 @@ func TestReconstructCompat(t *testing.T) {
 	}
 	for i, s := range got.Snapshots {
 		ws := w.Snapshots[i]
-		if orig[s.SHA] != ws.SHA || s.Date != ws.Date || s.Subject != ws.Subject {
+		// The same instant: sei writes RFC 3339 in UTC with Z everywhere,
+		// where the original wrote +00:00 here and Z elsewhere.
+		gd, _ := time.Parse(time.RFC3339, s.Date)
+		wd, _ := time.Parse(time.RFC3339, ws.Date)
+		if orig[s.SHA] != ws.SHA || !gd.Equal(wd) || !strings.HasSuffix(s.Date, "Z") || s.Subject != ws.Subject {
 			t.Errorf("snapshot %d: got %s %s %q, want %s %s %q", i, orig[s.SHA], s.Date, s.Subject, ws.SHA, ws.Date, ws.Subject)
 		}
 	}

@@ -46,8 +46,8 @@ type Builder struct {
 
 // Report is the outcome of a build.
 type Report struct {
-	Results []NodeResult // in topological order, needed nodes only
-	Gate    *rules.GateResult
+	Results  []NodeResult // in topological order, needed nodes only
+	Gate     *rules.GateResult
 	Ran      int
 	UpToDate int // stages whose key and outputs were as last time: nothing looked up
 	Cached   int // stages found in the action cache with their outputs already in place

@@ -22,11 +22,11 @@ import (
 type State string
 
 const (
-	Computed State = "computed" // a source digested or a rule evaluated in-process
-	Ran      State = "ran"      // a stage's command ran
+	Computed State = "computed"   // a source digested or a rule evaluated in-process
+	Ran      State = "ran"        // a stage's command ran
 	UpToDate State = "up-to-date" // a stage's key and outputs were as in the last build: nothing looked up
 	Cached   State = "cached"     // a stage's result was in the action cache and its outputs were in place
-	Restored State = "restored" // a stage's outputs were restored from the cache without running it
+	Restored State = "restored"   // a stage's outputs were restored from the cache without running it
 	WouldRun State = "would-run"
 	Failed   State = "failed"
 	Skipped  State = "skipped" // not built because an upstream node failed or the build stopped

@@ -77,6 +77,8 @@ func (g *Graph) writeJSON(w io.Writer, s NodeSet) error {
 type QueryResult struct {
 	Nodes []QueryNode `json:"nodes"`
 	Edges []QueryEdge `json:"edges"`
+	// Path is a somepath query's nodes from its start to its end.
+	Path []string `json:"path,omitempty"`
 }
 
 type QueryNode struct {

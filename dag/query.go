@@ -21,15 +21,40 @@ import (
 // (scope, impl or data) follows only edges carrying that class. drift is the
 // set of stale sections, given by the caller (it needs the lock).
 func (g *Graph) Query(expr string, drift []NodeID) (NodeSet, error) {
-	p := &queryParser{g: g, toks: tokenize(expr), drift: drift}
+	s, _, err := g.QueryPath(expr, drift)
+	return s, err
+}
+
+// QueryPath is Query that also returns, when the whole expression is one
+// somepath(a, b), its nodes in path order (nil otherwise). An error names
+// the column of the token where parsing stopped.
+func (g *Graph) QueryPath(expr string, drift []NodeID) (NodeSet, []NodeID, error) {
+	p := &queryParser{g: g, toks: tokenize(expr), drift: drift, end: len(expr) + 1}
 	s, err := p.expr()
 	if err == nil && p.pos < len(p.toks) {
-		err = fmt.Errorf("unexpected %q", p.toks[p.pos])
+		err = p.errorf("unexpected %q", p.peek())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("query %q: %w", expr, err)
+		return nil, nil, fmt.Errorf("query %q: %w", expr, err)
 	}
-	return s, nil
+	return s, p.path, nil
+}
+
+// QueryError is a query that does not parse or names nothing, at Col
+// (1-based, in bytes).
+type QueryError struct {
+	Col int
+	Msg string
+}
+
+func (e *QueryError) Error() string { return fmt.Sprintf("column %d: %s", e.Col, e.Msg) }
+
+func (p *queryParser) errorf(format string, args ...any) error {
+	col := p.end
+	if p.pos < len(p.toks) {
+		col = p.toks[p.pos].col
+	}
+	return &QueryError{Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // NodeSet is a set of node ids.
@@ -37,27 +62,35 @@ type NodeSet map[NodeID]bool
 
 type queryParser struct {
 	g     *Graph
-	toks  []string
+	toks  []token
 	pos   int
 	drift []NodeID
+	end   int      // the column after the last byte
+	path  []NodeID // the last somepath's nodes in order, while it is the whole result
 }
 
-func tokenize(s string) []string {
-	var toks []string
+// token is a word or operator of a query and its 1-based column.
+type token struct {
+	text string
+	col  int
+}
+
+func tokenize(s string) []token {
+	var toks []token
 	for i := 0; i < len(s); {
 		c := rune(s[i])
 		switch {
 		case unicode.IsSpace(c):
 			i++
 		case strings.ContainsRune("()+-^,", c):
-			toks = append(toks, string(c))
+			toks = append(toks, token{string(c), i + 1})
 			i++
 		default:
 			j := i
 			for j < len(s) && !strings.ContainsRune("()+^, \t\n", rune(s[j])) && !(s[j] == '-' && (j == i || s[j-1] == ' ')) {
 				j++
 			}
-			toks = append(toks, s[i:j])
+			toks = append(toks, token{s[i:j], i + 1})
 			i = j
 		}
 	}
@@ -66,14 +99,17 @@ func tokenize(s string) []string {
 
 func (p *queryParser) peek() string {
 	if p.pos < len(p.toks) {
-		return p.toks[p.pos]
+		return p.toks[p.pos].text
 	}
 	return ""
 }
 
 func (p *queryParser) expect(t string) error {
+	if p.peek() == "" {
+		return p.errorf("want %q, got the end", t)
+	}
 	if p.peek() != t {
-		return fmt.Errorf("want %q, got %q", t, p.peek())
+		return p.errorf("want %q, got %q", t, p.peek())
 	}
 	p.pos++
 	return nil
@@ -82,11 +118,12 @@ func (p *queryParser) expect(t string) error {
 func (p *queryParser) expr() (NodeSet, error) {
 	left, err := p.term()
 	for err == nil && strings.Contains("+-^", p.peek()) && p.peek() != "" {
-		op := p.toks[p.pos]
+		op := p.peek()
 		p.pos++
 		var right NodeSet
 		if right, err = p.term(); err == nil {
 			left = combine(left, right, op)
+			p.path = nil
 		}
 	}
 	return left, err
@@ -111,7 +148,9 @@ func (p *queryParser) term() (NodeSet, error) {
 	t := p.peek()
 	switch {
 	case t == "":
-		return nil, fmt.Errorf("unexpected end")
+		return nil, p.errorf("unexpected end of the query")
+	case t == ")" || t == "," || t == "+" || t == "^":
+		return nil, p.errorf("unexpected %q", t)
 	case t == "(":
 		p.pos++
 		s, err := p.expr()
@@ -124,10 +163,17 @@ func (p *queryParser) term() (NodeSet, error) {
 		return setOf(p.drift), nil
 	}
 	p.pos++
-	if p.peek() == "(" && queryFuncs[t] {
+	if p.peek() == "(" {
+		if !queryFuncs[t] {
+			p.pos--
+			return nil, p.errorf("unknown function %q; want deps, rdeps, somepath, allpaths or kind", t)
+		}
 		return p.call(t)
 	}
-	return p.names(t)
+	p.pos--
+	s, err := p.names(t)
+	p.pos++
+	return s, err
 }
 
 var queryFuncs = map[string]bool{"deps": true, "rdeps": true, "somepath": true, "allpaths": true, "kind": true}
@@ -140,7 +186,7 @@ func (p *queryParser) names(pat string) (NodeSet, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no node matches %q", pat)
+		return nil, p.errorf("no node matches %q (see `sei query '*'`)", pat)
 	}
 	return out, nil
 }
@@ -166,7 +212,8 @@ func glob(pat, s string) bool {
 }
 
 func (p *queryParser) call(fn string) (NodeSet, error) {
-	p.pos++ // "("
+	at := p.pos - 1 // the function's name, for errors
+	p.pos++         // "("
 	var args []NodeSet
 	var words []string
 	for {
@@ -191,7 +238,14 @@ func (p *queryParser) call(fn string) (NodeSet, error) {
 	if err := p.expect(")"); err != nil {
 		return nil, err
 	}
-	return p.apply(fn, args, words)
+	s, err := p.apply(fn, args, words)
+	if err != nil {
+		end := p.pos
+		p.pos = at
+		err = p.errorf("%v", err)
+		p.pos = end
+	}
+	return s, err
 }
 
 func isNumber(s string) bool { _, err := strconv.Atoi(s); return err == nil }
@@ -205,11 +259,19 @@ func (p *queryParser) apply(fn string, args []NodeSet, words []string) (NodeSet,
 			class = adapters.EdgeClass(w)
 		}
 	}
+	if fn != "somepath" {
+		p.path = nil
+	}
 	switch {
 	case (fn == "deps" || fn == "rdeps") && len(args) == 1:
 		return p.g.reach(args[0], fn == "rdeps", depth, class), nil
-	case (fn == "somepath" || fn == "allpaths") && len(args) == 2:
-		return p.g.paths(args[0], args[1], fn == "somepath"), nil
+	case fn == "somepath" && len(args) == 2:
+		path := p.g.somePath(args[0], args[1])
+		p.path = path
+		return setOf(path), nil
+	case fn == "allpaths" && len(args) == 2:
+		p.path = nil
+		return p.g.paths(args[0], args[1], false), nil
 	case fn == "kind" && len(args) == 1 && len(words) == 1:
 		out := NodeSet{}
 		for n := range args[0] {
@@ -219,7 +281,7 @@ func (p *queryParser) apply(fn string, args []NodeSet, words []string) (NodeSet,
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("bad arguments to %s", fn)
+	return nil, fmt.Errorf("bad arguments to %s: %s", fn, queryUsage[fn])
 }
 
 func setOf(ids []NodeID) NodeSet {
@@ -228,4 +290,12 @@ func setOf(ids []NodeID) NodeSet {
 		s[id] = true
 	}
 	return s
+}
+
+var queryUsage = map[string]string{
+	"deps":     "deps(expr [, depth] [, scope|impl|data])",
+	"rdeps":    "rdeps(expr [, depth] [, scope|impl|data])",
+	"somepath": "somepath(from, to)",
+	"allpaths": "allpaths(from, to)",
+	"kind":     "kind(source|rule|stage, expr)",
 }

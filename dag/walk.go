@@ -1,5 +1,7 @@
 package dag
 
+import "slices"
+
 import "seigarrena.dev/sei/adapters"
 
 // reach is deps (up the edges) or rdeps (down), including the start set,
@@ -36,6 +38,14 @@ func (g *Graph) reach(start NodeSet, down bool, depth int, class adapters.EdgeCl
 // paths returns the nodes on paths from any node of from to any node of to:
 // every such node (allpaths), or the nodes of one shortest path (somepath).
 func (g *Graph) paths(from, to NodeSet, one bool) NodeSet {
+	if one {
+		return setOf(g.somePath(from, to))
+	}
+	return g.onPaths(from, to)
+}
+
+// onPaths is every node on some path from a node of from to one of to.
+func (g *Graph) onPaths(from, to NodeSet) NodeSet {
 	below := g.reach(from, true, -1, "")
 	above := g.reach(to, false, -1, "")
 	on := NodeSet{}
@@ -44,15 +54,14 @@ func (g *Graph) paths(from, to NodeSet, one bool) NodeSet {
 			on[n] = true
 		}
 	}
-	if !one || len(on) == 0 {
-		return on
-	}
-	return g.shortest(from, to, on)
+	return on
 }
 
-// shortest walks breadth-first inside on, from the lowest-id start, and
-// returns the first path reaching to; ties break by id, so it is stable.
-func (g *Graph) shortest(from, to, on NodeSet) NodeSet {
+// somePath is one shortest path from a node of from to a node of to, in
+// path order (nil when none): breadth-first inside the nodes on paths,
+// from the lowest-id start, ties broken by id, so it is stable.
+func (g *Graph) somePath(from, to NodeSet) []NodeID {
+	on := g.onPaths(from, to)
 	prev := map[NodeID]NodeID{}
 	var queue []NodeID
 	for _, n := range sortedIDs(from) {
@@ -65,12 +74,13 @@ func (g *Graph) shortest(from, to, on NodeSet) NodeSet {
 		n := queue[0]
 		queue = queue[1:]
 		if to[n] {
-			out := NodeSet{n: true}
+			path := []NodeID{n}
 			for n != prev[n] {
 				n = prev[n]
-				out[n] = true
+				path = append(path, n)
 			}
-			return out
+			slices.Reverse(path)
+			return path
 		}
 		for _, e := range g.out[n] {
 			if _, seen := prev[e.To]; !seen && on[e.To] {
@@ -79,5 +89,5 @@ func (g *Graph) shortest(from, to, on NodeSet) NodeSet {
 			}
 		}
 	}
-	return NodeSet{}
+	return nil
 }

@@ -79,6 +79,10 @@ func runVerify(c *cli.Context) error {
 		defer e.close()
 	}
 	dir := filepath.ToSlash(filepath.Clean(c.String("dir")))
+	if noEvidence(root, dir, filepath.FromSlash(c.String("lock"))) {
+		return withCode(exitStale, fmt.Errorf("nothing to verify: %s holds no evidence (no %s, no %s); `sei run` writes it",
+			dir, attest.BundleFile, attest.PubkeyFile))
+	}
 	tc, err := resolveTrust(c, root, dir)
 	if err != nil {
 		return err
@@ -189,4 +193,16 @@ func runApproverAdd(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.Writer, "%s added: .sei/approvers.json lists %d approver(s); commit it\n", a.Identity(), n)
 	return nil
+}
+
+// noEvidence: no bundle, no key and no lock, as before the first run. Any
+// one of them without the others is a failure to report (evidence deleted
+// under a lock that records a run), not an absence.
+func noEvidence(root, dir, lock string) bool {
+	for _, f := range []string{filepath.Join(dir, attest.BundleFile), filepath.Join(dir, attest.PubkeyFile), lock} {
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(f))); err == nil {
+			return false
+		}
+	}
+	return true
 }

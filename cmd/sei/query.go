@@ -39,12 +39,26 @@ func runQuery(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	set, err := e.g.Query(c.Args().First(), drift)
+	set, path, err := e.g.QueryPath(c.Args().First(), drift)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	if c.String("output") == "json" {
-		return printJSON(c.App.Writer, "query", e.g.QueryData(set))
+	var names []string
+	for _, id := range path {
+		names = append(names, e.g.Nodes[id].Name)
+	}
+	switch c.String("output") {
+	case "json":
+		data := e.g.QueryData(set)
+		data.Path = names
+		return printJSON(c.App.Writer, "query", data)
+	case "text", "":
+		if path != nil { // a path reads in its order, not sorted
+			for _, n := range names {
+				fmt.Fprintln(c.App.Writer, n)
+			}
+			return nil
+		}
 	}
 	if err := e.g.WriteQuery(c.App.Writer, set, c.String("output")); err != nil {
 		return withCode(exitUsage, err)
