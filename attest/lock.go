@@ -19,6 +19,10 @@ const LockFile = "sei.lock"
 // LockSchema is the lock's schema_version.
 const LockSchema = "seigarrena.dev/v1alpha1"
 
+// LegacyLockSchema is the schema_version of the original engine's locks
+// under its earlier names (froga.lock, venth.lock).
+const LegacyLockSchema = "venturalitica.ai/v1alpha1"
+
 // Lock is sei.lock: the freshness anchor written after every build. Field
 // order and names follow the specification's sei.lock page; "classes" (the
 // three per-class sub-digests of a section) and "inputs" (each source's
@@ -74,7 +78,30 @@ func ReadLock(path string) (*Lock, error) {
 	if err := json.Unmarshal(data, &l); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if l.SchemaVersion != LockSchema && l.SchemaVersion != LegacyLockSchema {
+		return nil, fmt.Errorf("%s: schema_version %q is not one sei reads (%s, or the original engine's %s)", path, l.SchemaVersion, LockSchema, LegacyLockSchema)
+	}
 	return &l, nil
+}
+
+// Foreign reports whether the lock was written by the original engine: its
+// legacy schema_version, or sei's schema_version without the per-class
+// digests and input digests every lock sei writes has. Its input hashes
+// are that engine's and cannot be recomputed here: it is read for what it
+// records, never compared with the tree (which would be false drift).
+func (l *Lock) Foreign() bool {
+	if l.SchemaVersion == LegacyLockSchema {
+		return true
+	}
+	if len(l.Inputs) > 0 {
+		return false
+	}
+	for _, s := range l.Sections {
+		if len(s.Classes) > 0 {
+			return false
+		}
+	}
+	return len(l.Sections) > 0
 }
 
 // Anchor errors: the lock is unsigned, so these are how a forged or

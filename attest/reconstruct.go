@@ -73,12 +73,19 @@ type Reconstruction struct {
 	Risks      []RiskStory `json:"risks"`
 	Approval   *Event      `json:"approval"`
 	Lifecycle  Lifecycle   `json:"lifecycle"`
+	// Deleted are the commits that deleted the evidence: the runs before
+	// such a commit are no longer HEAD's, so they are not replayed.
+	Deleted []Snapshot `json:"evidence_deleted,omitempty"`
 }
 
 // ReconstructOptions say where the files are and what time it is.
 type ReconstructOptions struct {
 	Manifest *manifest.Manifest // the work tree's manifest: names and constraints
 	Bundle   string             // repository-relative, e.g. ".sei/bundle.json"
+	// Aliases are where the bundle was before a rename (`sei migrate`
+	// from the original engine's .froga/ or .venth/): a commit that only
+	// moves it is not a new run.
+	Aliases []string
 	Now      time.Time          // for the review interval; injected for tests
 	Keys     []*ecdsa.PublicKey // trusted for runs: who signed each snapshot
 	Gov      *Governance        // who may approve; nil: no act verifies
@@ -125,13 +132,20 @@ func Reconstruct(r *git.Repository, opt ReconstructOptions) (*Reconstruction, er
 func snapshots(chain []*object.Commit, opt ReconstructOptions, rec *Reconstruction) ([]*Bundle, error) {
 	var out []*Bundle
 	var prev [20]byte
-	p := opt.Bundle
 	for _, c := range chain {
-		data, h, ok, err := FileAt(c, p)
+		p, data, h, ok, err := bundleAt(c, opt)
 		if err != nil {
 			return nil, err
 		}
-		if !ok || h == prev {
+		snap := Snapshot{SHA: c.Hash.String(), Date: c.Committer.When.UTC().Format(time.RFC3339), Subject: subjectOf(c.Message)}
+		if !ok {
+			if prev != ([20]byte{}) { // deleted here: what came before is not HEAD's evidence
+				rec.Deleted = append(rec.Deleted, snap)
+				out, rec.Snapshots, prev = nil, []Snapshot{}, [20]byte{}
+			}
+			continue
+		}
+		if h == prev {
 			continue
 		}
 		prev = h
@@ -140,19 +154,29 @@ func snapshots(chain []*object.Commit, opt ReconstructOptions, rec *Reconstructi
 			return nil, err
 		}
 		out = append(out, b)
-		s := Snapshot{SHA: c.Hash.String(), Date: c.Committer.When.UTC().Format(time.RFC3339), Subject: subjectOf(c.Message)}
 		env, _, _, err := FileAt(c, p+".sig")
 		if err != nil {
 			return nil, err
 		}
 		if v, err := VerifyEnvelope(env, data, p, path.Base(p), opt.Keys); err != nil {
-			s.Unverified = err.Error()
+			snap.Unverified = err.Error()
 		} else {
-			s.SignedBy = KeyID(v.Key)
+			snap.SignedBy = KeyID(v.Key)
 		}
-		rec.Snapshots = append(rec.Snapshots, s)
+		rec.Snapshots = append(rec.Snapshots, snap)
 	}
 	return out, nil
+}
+
+// bundleAt is the bundle in commit c: at opt.Bundle, else at the first
+// alias that holds one.
+func bundleAt(c *object.Commit, opt ReconstructOptions) (p string, data []byte, h [20]byte, ok bool, err error) {
+	for _, p = range append([]string{opt.Bundle}, opt.Aliases...) {
+		if data, h, ok, err = FileAt(c, p); err != nil || ok {
+			return p, data, h, ok, err
+		}
+	}
+	return "", nil, h, false, nil
 }
 
 func subjectOf(msg string) string {

@@ -171,6 +171,9 @@ func (g *Graph) LockSections(src []cache.Digest, classes []ClassDigests, gateFai
 
 // String prints a status line: "measurement_model: Stale (B) — train.py changed".
 func (s SectionStatus) String() string {
+	if !s.Stale && s.Reason != "" {
+		return s.Name + ": " + s.Reason // not judged by sei (a foreign lock's record)
+	}
 	if !s.Stale {
 		return s.Name + ": Reused"
 	}

@@ -30,7 +30,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Commands: append([]*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
 			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand(), endorseKeyCommand(), approverCommand(), reconstructCommand()},
-			append(lifecycleCommands(), versionCommand(), completionCommand())...),
+			append(lifecycleCommands(), migrateCommand(), versionCommand(), completionCommand())...),
 	}
 	conventions(app)
 	return app
@@ -48,45 +48,67 @@ func noArgs(c *cli.Context) error {
 }
 
 // repoDir is the repository: --repo/-C if given, else the nearest
-// directory at or above the working directory with a sei.yaml, up to the
+// directory at or above the working directory with a manifest, up to the
 // top of the git work tree (manifest.FindRoot). It is shown as the user
 // can open it: relative to the working directory.
 func repoDir(c *cli.Context) string {
-	if r := c.String("repo"); r != "" {
-		return r
-	}
-	if r, ok := c.App.Metadata["repo"].(string); ok {
-		return r
-	}
-	r := findRepo(c)
-	if c.App.Metadata == nil {
-		c.App.Metadata = map[string]any{}
-	}
-	c.App.Metadata["repo"] = r
+	r, _ := repoAndLayout(c)
 	return r
 }
 
-func findRepo(c *cli.Context) string {
-	root, found, err := manifest.FindRoot(".")
+// repoLayout is the names the repository's manifest, lock and evidence go
+// by: sei's, or the original engine's earlier ones (said once, on stderr).
+func repoLayout(c *cli.Context) manifest.Layout {
+	_, l := repoAndLayout(c)
+	return l
+}
+
+type foundRepo struct {
+	dir    string
+	layout manifest.Layout
+}
+
+func repoAndLayout(c *cli.Context) (string, manifest.Layout) {
+	if f, ok := c.App.Metadata["repo"].(foundRepo); ok {
+		return f.dir, f.layout
+	}
+	f := findRepo(c)
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	c.App.Metadata["repo"] = f
+	if f.layout.Legacy() {
+		fmt.Fprintf(c.App.ErrWriter, "sei: note: %s uses the original engine's names (%s): read as they are; `sei migrate` renames them to sei's\n",
+			f.dir, f.layout)
+	}
+	return f.dir, f.layout
+}
+
+func findRepo(c *cli.Context) foundRepo {
+	if r := c.String("repo"); r != "" {
+		l, _ := manifest.LayoutOf(r)
+		return foundRepo{r, l}
+	}
+	root, l, found, err := manifest.FindRoot(".")
 	if err != nil {
-		return "."
+		return foundRepo{".", l}
 	}
 	cwd, _ := filepath.Abs(".")
 	rel, err := filepath.Rel(cwd, root)
 	if err != nil {
-		return root
+		rel = root
 	}
 	if rel != "." && found && c.Bool("verbose") {
-		fmt.Fprintf(c.App.ErrWriter, "sei: repository %s (its %s is above the working directory)\n", rel, manifest.FileName)
+		fmt.Fprintf(c.App.ErrWriter, "sei: repository %s (its %s is above the working directory)\n", rel, l.Manifest)
 	}
-	return rel
+	return foundRepo{rel, l}
 }
 
 // repoPaths resolves the repository and the manifest name shown in messages:
 // "sei.yaml" inside the current directory, else the path as the user can open it.
 func repoPaths(c *cli.Context) (repo, manifestPath string) {
-	repo = repoDir(c)
-	return repo, filepath.Join(repo, manifest.FileName)
+	repo, l := repoAndLayout(c)
+	return repo, filepath.Join(repo, l.Manifest)
 }
 
 // loadManifest reads and validates sei.yaml, printing warnings to stderr.

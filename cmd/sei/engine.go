@@ -31,6 +31,7 @@ type engine struct {
 	g       *dag.Graph
 	adapter adapters.Reproducer
 	store   *cache.Store
+	layout  manifest.Layout // where the manifest, lock and evidence are
 }
 
 func openEngine(c *cli.Context) (*engine, error) {
@@ -42,7 +43,7 @@ func openEngine(c *cli.Context) (*engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{m: m, repo: repo}
+	e := &engine{m: m, repo: repo, layout: repoLayout(c)}
 	if p := m.Pipeline; p != nil {
 		switch p.Tool {
 		case "command":
@@ -112,7 +113,10 @@ func seiGitFiles(dir string) error {
 
 func (e *engine) close() { e.store.Close() }
 
-func (e *engine) lockPath() string { return filepath.Join(e.repo, attest.LockFile) }
+func (e *engine) lockPath() string { return filepath.Join(e.repo, e.layout.Lock) }
+
+// evDir is the evidence directory, relative to the repository.
+func (e *engine) evDir() string { return e.layout.Dir }
 
 func (e *engine) programUID() string { return rules.ProgramUID(e.m.System.Name) }
 

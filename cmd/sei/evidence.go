@@ -15,8 +15,25 @@ import (
 
 const exitUnverified = 6 // sei verify: a signature, digest, binding or anchor does not check
 
+// errLegacyLayout: sei reads the original engine's repositories as they
+// are but writes evidence only under its own names, so that one directory
+// never mixes two engines' artefacts.
+var errLegacyLayout = errors.New("sei writes evidence only under its own names (sei.yaml, sei.lock and .sei/); run `sei migrate` first")
+
+// ownLayout refuses to write evidence into a repository that still uses the
+// original engine's names.
+func ownLayout(c *cli.Context) error {
+	if l := repoLayout(c); l.Legacy() {
+		return withCode(exitUsage, fmt.Errorf("%s uses the original engine's names (%s): %w", repoDir(c), l, errLegacyLayout))
+	}
+	return nil
+}
+
 // newSigner loads the signing key and checks it may sign for the repository.
 func newSigner(c *cli.Context, repo string) (*evidence.Signer, error) {
+	if err := ownLayout(c); err != nil {
+		return nil, err
+	}
 	k, err := attest.LoadSigningKey(func(s string) { fmt.Fprintln(c.App.ErrWriter, "sei:", s) })
 	if err != nil {
 		return nil, err
@@ -54,8 +71,8 @@ func verifyCommand() *cli.Command {
 		Name:  "verify",
 		Usage: "verify the evidence: every signature, the binding to this system and to the current tree, and sei.lock's anchor",
 		Flags: append([]cli.Flag{repoFlag, jsonFlag,
-			&cli.StringFlag{Name: "dir", Value: ".sei", Usage: "artefact `DIR`, relative to the repository"},
-			&cli.StringFlag{Name: "lock", Value: attest.LockFile, Usage: "lock `FILE` whose signed_bundle_digest is checked"},
+			&cli.StringFlag{Name: "dir", Usage: "artefact `DIR`, relative to the repository (default: .sei, or the original engine's .froga/.venth in its repositories)"},
+			&cli.StringFlag{Name: "lock", Usage: "lock `FILE` whose signed_bundle_digest is checked (default: sei.lock, or froga.lock/venth.lock)"},
 		}, trustFlags...),
 		Action: runVerify,
 	}
@@ -72,14 +89,22 @@ func runVerify(c *cli.Context) error {
 	// The tree is compared only where sei.yaml describes it; the original
 	// engine's repositories (froga.yaml) verify by signature and anchor.
 	var e *engine
-	if _, err := os.Stat(filepath.Join(root, manifest.FileName)); err == nil {
+	l := repoLayout(c)
+	if _, err := os.Stat(filepath.Join(root, manifest.FileName)); err == nil && !l.Legacy() {
 		if e, err = openEngine(c); err != nil {
 			return err
 		}
 		defer e.close()
 	}
-	dir := filepath.ToSlash(filepath.Clean(c.String("dir")))
-	if noEvidence(root, dir, filepath.FromSlash(c.String("lock"))) {
+	dir, lock := c.String("dir"), c.String("lock")
+	if dir == "" {
+		dir = l.Dir
+	}
+	if lock == "" {
+		lock = l.Lock
+	}
+	dir = filepath.ToSlash(filepath.Clean(dir))
+	if noEvidence(root, dir, filepath.FromSlash(lock)) {
 		return withCode(exitStale, fmt.Errorf("nothing to verify: %s holds no evidence (no %s, no %s); `sei run` writes it",
 			dir, attest.BundleFile, attest.PubkeyFile))
 	}
@@ -87,7 +112,7 @@ func runVerify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := evidence.Verify(tc.verifier(root, dir, filepath.ToSlash(c.String("lock")), e))
+	rep, err := evidence.Verify(tc.verifier(root, dir, filepath.ToSlash(lock), e))
 	if err != nil {
 		return withCode(exitUnverified, err)
 	}

@@ -51,6 +51,9 @@ func lifecycleCommands() []*cli.Command {
 // lifecycle, the key, git's identity), lets evidence.Decide judge it, and
 // records it; a refused act writes nothing.
 func runAct(c *cli.Context, act attest.Act) error {
+	if err := ownLayout(c); err != nil {
+		return err
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
@@ -206,7 +209,7 @@ func lifecycleOf(r *git.Repository, tc *trustContext, m *manifest.Manifest) (att
 			return attest.Lifecycle{}, nil, err
 		}
 	}
-	events, err := attest.LifecycleEvents(chain, ".sei", tc.gov)
+	events, err := attest.LifecycleEvents(chain, tc.dir, tc.gov)
 	if err != nil {
 		return attest.Lifecycle{}, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"seigarrena.dev/sei/manifest"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -32,7 +33,8 @@ func runReconstruct(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rel, err := attest.RepoPath(r, filepath.Join(repoDir(c), ".sei", attest.BundleFile))
+	l := repoLayout(c)
+	rel, err := attest.RepoPath(r, filepath.Join(repoDir(c), l.Dir, attest.BundleFile))
 	if err != nil {
 		return err
 	}
@@ -40,13 +42,13 @@ func runReconstruct(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	tc, err := resolveTrust(c, root, ".sei")
+	tc, err := resolveTrust(c, root, l.Dir)
 	if err != nil {
 		return err
 	}
-	keys := attest.Endorsed(root, ".sei", tc.trust.Keys)
+	keys := attest.Endorsed(root, l.Dir, tc.trust.Keys)
 	tc.gov.ProgramUID = rules.ProgramUID(m.System.Name)
-	rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Now: t, Keys: keys, Gov: tc.gov})
+	rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Aliases: bundleAliases(rel, l), Now: t, Keys: keys, Gov: tc.gov})
 	if err != nil {
 		return err
 	}
@@ -124,4 +126,17 @@ func short(sha string) string {
 		return sha[:12]
 	}
 	return sha
+}
+
+// bundleAliases are where the bundle at rel (layout l's) lived under the
+// other layouts' names, so that history from before `sei migrate` replays.
+func bundleAliases(rel string, l manifest.Layout) []string {
+	prefix := strings.TrimSuffix(rel, l.Dir+"/"+attest.BundleFile)
+	var out []string
+	for _, o := range manifest.Layouts {
+		if o.Dir != l.Dir {
+			out = append(out, prefix+o.Dir+"/"+attest.BundleFile)
+		}
+	}
+	return out
 }

@@ -98,13 +98,17 @@ func runConformance(c *cli.Context) error {
 		}
 		reports = append(reports, r)
 	}
-	sg, err := newSigner(c, repo)
-	if err != nil {
-		return err
-	}
-	for _, r := range reports {
-		if err := writeConformance(sg, m, r); err != nil {
+	if repoLayout(c).Legacy() {
+		fmt.Fprintln(c.App.ErrWriter, "sei: note: the signed .sei/conformance files are not written here:", errLegacyLayout)
+	} else {
+		sg, err := newSigner(c, repo)
+		if err != nil {
 			return err
+		}
+		for _, r := range reports {
+			if err := writeConformance(sg, m, r); err != nil {
+				return err
+			}
 		}
 	}
 	if c.Bool("json") {

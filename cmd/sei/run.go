@@ -33,6 +33,9 @@ func runRun(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
+	if err := ownLayout(c); err != nil {
+		return err // before the build: a run exists to write evidence
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err

@@ -21,14 +21,15 @@ func runEvidence(c *cli.Context, m *manifest.Manifest, repo string) (*rules.RunE
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(root, ".sei", attest.BundleFile)); err != nil {
+	l := repoLayout(c)
+	if _, err := os.Stat(filepath.Join(root, l.Dir, attest.BundleFile)); err != nil {
 		return nil, nil
 	}
-	tc, err := resolveTrust(c, root, ".sei")
+	tc, err := resolveTrust(c, root, l.Dir)
 	if err != nil {
 		return nil, err
 	}
-	v := tc.verifier(root, ".sei", attest.LockFile, nil)
+	v := tc.verifier(root, l.Dir, l.Lock, nil)
 	v.ProgramUID = rules.ProgramUID(m.System.Name)
 	rep, err := evidence.Verify(v)
 	if err != nil {
@@ -51,11 +52,11 @@ func runEvidence(c *cli.Context, m *manifest.Manifest, repo string) (*rules.RunE
 	ev.ApprovalRecorded = lc.State == attest.Approved || lc.State == attest.UnderReview
 	ev.ReviewWithinInterval = lc.State == attest.Approved
 	t, _ := now()
-	rel, err := attest.RepoPath(r, filepath.Join(repo, ".sei", attest.BundleFile))
+	rel, err := attest.RepoPath(r, filepath.Join(repo, l.Dir, attest.BundleFile))
 	if err != nil {
 		return ev, nil
 	}
-	if rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Now: t}); err == nil {
+	if rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Aliases: bundleAliases(rel, l), Now: t}); err == nil {
 		ev.HistoryReconstructable = len(rec.Snapshots) > 0
 		for _, s := range rec.Risks {
 			ev.HistoryReconstructable = ev.HistoryReconstructable && s.IdentifiedSHA != ""

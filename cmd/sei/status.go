@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -61,6 +62,13 @@ func runStatus(c *cli.Context) error {
 		return err
 	}
 	defer e.close()
+	lock, err := attest.ReadLock(e.lockPath())
+	if err != nil {
+		return withCode(exitInvalid, err)
+	}
+	if lock != nil && lock.Foreign() {
+		return foreignStatus(c, e, lock)
+	}
 	rep, tc, err := verifyRepo(c, e)
 	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
 		return err
@@ -184,4 +192,37 @@ func lifecycleLine(lc *attest.Lifecycle) string {
 		}
 	}
 	return s
+}
+
+// foreignStatus is sei status on a lock the original engine wrote: its
+// digests are that engine's, so nothing is compared with the tree (that
+// was false drift); the sections are shown as it recorded them, the
+// signatures are verified, and the verdict says what to do: exit 4.
+func foreignStatus(c *cli.Context, e *engine, lock *attest.Lock) error {
+	st := statusReport{Evidence: "foreign", ExitCode: exitStale}
+	names := make([]string, 0, len(lock.Sections))
+	for n := range lock.Sections {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := lock.Sections[n]
+		st.Sections = append(st.Sections, dag.SectionStatus{Name: n, Stale: s.Status != "valid",
+			Reason: s.Status + ", as the original engine recorded it (not recomputed)"})
+	}
+	tc, err := resolveTrust(c, e.repo, e.evDir())
+	if err == nil {
+		if rep, err := evidence.Verify(tc.verifier(e.repo, e.evDir(), e.layout.Lock, nil)); err == nil && rep.Genuine() && rep.Bundle != nil {
+			g := rep.Bundle.Gate()
+			st.Gate = &gateStatus{Passed: g.Passed, Blocking: g.Blocking}
+		} else if err == nil {
+			st.Problem = rep.FirstProblem()
+		}
+	}
+	st.Message = fmt.Sprintf("%s is the original engine's lock (schema_version %s): its digests are not sei's, so freshness is unknown; "+
+		"run `sei migrate`, then `sei run`, for evidence sei can keep current", e.layout.Lock, lock.SchemaVersion)
+	if err := printStatus(c, &st); err != nil {
+		return err
+	}
+	return withCode(exitStale, errors.New(st.Message))
 }

@@ -27,6 +27,7 @@ type trustContext struct {
 	trust     *attest.Trust
 	gov       *attest.Governance
 	approvers []*ecdsa.PublicKey // every key that signed a list or an act in force
+	dir       string             // the evidence directory it was resolved for
 }
 
 // resolveTrust reads --pub/SEI_TRUSTED_KEYS and --approver-pub/
@@ -75,7 +76,7 @@ func governance(c *cli.Context, r *git.Repository, chain []*object.Commit, dir s
 	if err != nil {
 		return nil, withCode(exitUnverified, err)
 	}
-	tc := &trustContext{chain: chain, trust: t, gov: &attest.Governance{ActSigners: map[string][]attest.Approver{}}}
+	tc := &trustContext{chain: chain, trust: t, gov: &attest.Governance{ActSigners: map[string][]attest.Approver{}}, dir: dir}
 	if chain != nil {
 		if tc.gov, err = attest.GovernanceOf(chain, dir, pinnedApprovers); err != nil {
 			return nil, err
@@ -119,9 +120,9 @@ func (tc *trustContext) verifier(root, dir, lock string, e *engine) evidence.Ver
 // no evidence and no key at all, it is attest.ErrNoEvidence (a repository
 // before its first run), with a trust context for the lifecycle.
 func verifyRepo(c *cli.Context, e *engine) (*evidence.Report, *trustContext, error) {
-	tc, err := resolveTrust(c, e.repo, ".sei")
-	if errors.Is(err, attest.ErrNoTrustedKey) && !exists(filepath.Join(e.repo, ".sei", attest.BundleFile)) && !exists(e.lockPath()) {
-		tc, err = resolveTrustWithout(c, e.repo, ".sei")
+	tc, err := resolveTrust(c, e.repo, e.evDir())
+	if errors.Is(err, attest.ErrNoTrustedKey) && !exists(filepath.Join(e.repo, e.evDir(), attest.BundleFile)) && !exists(e.lockPath()) {
+		tc, err = resolveTrustWithout(c, e.repo, e.evDir())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -130,7 +131,7 @@ func verifyRepo(c *cli.Context, e *engine) (*evidence.Report, *trustContext, err
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := evidence.Verify(tc.verifier(e.repo, ".sei", attest.LockFile, e))
+	rep, err := evidence.Verify(tc.verifier(e.repo, e.evDir(), e.layout.Lock, e))
 	return rep, tc, err
 }
 
