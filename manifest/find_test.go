@@ -54,3 +54,22 @@ func TestFindRootLegacy(t *testing.T) {
 		t.Fatalf("with sei.yaml beside froga.yaml: %+v", l)
 	}
 }
+
+// A control id's version is any token the original engine accepts, not
+// only a year (the Croissant RAI vocabulary is versioned 1.0); what is not
+// a token is still refused.
+func TestControlIDVersions(t *testing.T) {
+	for _, ok := range []string{"mlcommons/croissant-rai@1.0#sensitive-content", "eu/ai-act@2024#art-15", "iso/42001@2023#a.6.2.4"} {
+		if c, err := ParseControlID(ok); err != nil || c.String() != ok {
+			t.Errorf("%s: %v (%v)", ok, err, c)
+		}
+	}
+	for _, bad := range []string{"mlcommons/croissant-rai@#x", "mlcommons/croissant-rai@1.0 #x", "eu/ai-act@.2024#art-15", "eu/ai-act#art-15"} {
+		if _, err := ParseControlID(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if s, _ := ParseStandardID("mlcommons/croissant-rai@1.0"); s.Slug() != "mlcommons_croissant-rai_1.0" {
+		t.Errorf("slug %q", s.Slug())
+	}
+}

@@ -34,9 +34,13 @@ type RunEvidence struct {
 	BundleSigned           bool
 	HistoryReconstructable bool
 	ReviewWithinInterval   bool
-	ApprovalRecorded       bool
-	AnnexIV                bool
-	BOM                    bool
+	// Lifecycle is the system's state ("draft", "pending", "approved",
+	// "under periodic review", "retired"): a review falls due only once
+	// the system is approved, so the review check is worded by it.
+	Lifecycle        string
+	ApprovalRecorded bool
+	AnnexIV          bool
+	BOM              bool
 }
 
 // checkCtx is what a check reads.
@@ -109,7 +113,7 @@ var checks = map[string]checkFn{
 		"a blocking control of the last run failed"),
 	"bundle.signed":           fromRun(func(r *RunEvidence) bool { return r.BundleSigned }, "no verified signed bundle"),
 	"history.reconstructable": fromRun(func(r *RunEvidence) bool { return r.HistoryReconstructable }, "sei reconstruct cannot find every risk's identifying commit"),
-	"review.within_interval":  fromRun(func(r *RunEvidence) bool { return r.ReviewWithinInterval }, "the periodic review is overdue"),
+	"review.within_interval":  checkReview,
 	"approval.recorded":       fromRun(func(r *RunEvidence) bool { return r.ApprovalRecorded }, "no recorded management approval"),
 	"docs.annex_iv":           fromRun(func(r *RunEvidence) bool { return r.AnnexIV }, "no Annex IV document for HEAD"),
 	"bom.present":             fromRun(func(r *RunEvidence) bool { return r.BOM }, "no signed bill of materials"),
@@ -308,4 +312,26 @@ func checkAttested(c *checkCtx, topic string) (CheckStatus, string) {
 		}
 	}
 	return CheckFail, "no declared measure attests " + topic
+}
+
+// checkReview: a system approved and reviewed in time passes; one never
+// approved (draft, pending) has no review due yet, which is pending, not
+// a failure; a retired one needs none.
+func checkReview(c *checkCtx) (CheckStatus, string) {
+	r := c.ev.Run
+	switch {
+	case r == nil:
+		return CheckPending, pendingRun
+	case r.ReviewWithinInterval:
+		return CheckPass, ""
+	case r.Lifecycle == "draft" || r.Lifecycle == "pending" || r.Lifecycle == "":
+		state := r.Lifecycle
+		if state == "" {
+			state = "draft"
+		}
+		return CheckPending, "no periodic review is due yet: the system has not been approved (" + state + ")"
+	case r.Lifecycle == "retired":
+		return CheckPass, "retired: no review is due"
+	}
+	return CheckFail, "the periodic review is overdue"
 }

@@ -51,6 +51,7 @@ func runEvidence(c *cli.Context, m *manifest.Manifest, repo string) (*rules.RunE
 	}
 	ev.ApprovalRecorded = lc.State == attest.Approved || lc.State == attest.UnderReview
 	ev.ReviewWithinInterval = lc.State == attest.Approved
+	ev.Lifecycle = string(lc.State)
 	t, _ := now()
 	rel, err := attest.RepoPath(r, filepath.Join(repo, l.Dir, attest.BundleFile))
 	if err != nil {
