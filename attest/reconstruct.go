@@ -86,9 +86,9 @@ type ReconstructOptions struct {
 	// from the original engine's .froga/ or .venth/): a commit that only
 	// moves it is not a new run.
 	Aliases []string
-	Now      time.Time          // for the review interval; injected for tests
-	Keys     []*ecdsa.PublicKey // trusted for runs: who signed each snapshot
-	Gov      *Governance        // who may approve; nil: no act verifies
+	Now     time.Time          // for the review interval; injected for tests
+	Keys    []*ecdsa.PublicKey // trusted for runs: who signed each snapshot
+	Gov     *Governance        // who may approve; nil: no act verifies
 }
 
 // Reconstruct replays HEAD's first-parent history.

@@ -76,7 +76,7 @@ func TestConformanceBeforeRun(t *testing.T) {
 }
 
 func TestCatalogues(t *testing.T) {
-	want := []string{"eu/ai-act@2024", "eu/dora@2022", "eu/pren-18228@2026", "iso/23894@2023", "iso/42001@2023"}
+	want := []string{"eu/ai-act@2024", "eu/dora@2022", "eu/mdr@2017", "eu/pren-18228@2026", "eu/pren-18282@2026", "eu/pren-18283@2026", "iso/23894@2023", "iso/42001@2023"}
 	if got := CatalogueIDs(); len(got) != len(want) {
 		t.Fatalf("catalogues %v, want %v", got, want)
 	}

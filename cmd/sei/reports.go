@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -81,9 +82,12 @@ func runConformance(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ids, err := conformanceStandards(c, m)
-	if err != nil || len(ids) == 0 {
+	ids, missing, err := conformanceStandards(c, m)
+	if err != nil {
 		return err
+	}
+	if len(ids) == 0 {
+		return printNoCatalogue(c, missing)
 	}
 	repo, _ := repoPaths(c)
 	ev := rules.Evidence{ReadFile: repoReader(repo)}
@@ -113,8 +117,9 @@ func runConformance(c *cli.Context) error {
 	}
 	if c.Bool("json") {
 		return printJSON(c.App.Writer, "conformance", struct {
-			Reports any `json:"reports"`
-		}{reports})
+			Reports     any      `json:"reports"`
+			NoCatalogue []string `json:"no_catalogue"`
+		}{reports, missing})
 	}
 	for i, r := range reports {
 		if i > 0 {
@@ -122,30 +127,57 @@ func runConformance(c *cli.Context) error {
 		}
 		r.WriteText(c.App.Writer)
 	}
+	if len(missing) > 0 {
+		fmt.Fprintln(c.App.Writer)
+		writeNoCatalogue(c.App.Writer, missing)
+	}
 	return nil
 }
 
-func conformanceStandards(c *cli.Context, m *manifest.Manifest) ([]string, error) {
+// writeNoCatalogue accounts for every applicable standard sei cannot judge
+// clause by clause: silence would read as conformance.
+func writeNoCatalogue(w io.Writer, missing []string) {
+	for _, id := range missing {
+		fmt.Fprintf(w, "=== conformance %s: no catalogue ===\n  applicable, but sei has no clause catalogue for it: not judged (catalogues: %s)\n",
+			id, strings.Join(rules.CatalogueIDs(), ", "))
+	}
+}
+
+func printNoCatalogue(c *cli.Context, missing []string) error {
+	if c.Bool("json") {
+		return printJSON(c.App.Writer, "conformance", struct {
+			Reports     []any    `json:"reports"`
+			NoCatalogue []string `json:"no_catalogue"`
+		}{[]any{}, missing})
+	}
+	if len(missing) == 0 {
+		fmt.Fprintf(c.App.Writer, "context.applicable_standards names no standard; catalogues exist for %s\n", strings.Join(rules.CatalogueIDs(), ", "))
+	}
+	writeNoCatalogue(c.App.Writer, missing)
+	return nil
+}
+
+// conformanceStandards are the standards to judge (--standard, else the
+// applicable ones with a catalogue) and the applicable ones without one.
+func conformanceStandards(c *cli.Context, m *manifest.Manifest) (ids, missing []string, err error) {
 	if s := c.String("standard"); s != "" {
 		if _, err := manifest.ParseStandardID(s); err != nil {
-			return nil, withCode(exitUsage, err)
+			return nil, nil, withCode(exitUsage, err)
 		}
-		return []string{s}, nil
+		return []string{s}, nil, nil
 	}
 	cats, err := rules.Catalogues()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var ids []string
 	for _, s := range m.Context.ApplicableStandards {
 		if _, ok := cats[s]; ok {
 			ids = append(ids, s)
+		} else {
+			missing = append(missing, s)
 		}
 	}
-	if len(ids) == 0 {
-		fmt.Fprintf(c.App.Writer, "no applicable standard has a clause catalogue; catalogues exist for %v\n", rules.CatalogueIDs())
-	}
-	return ids, nil
+	return ids, missing, nil
 }
 
 func writeConformance(sg *evidence.Signer, m *manifest.Manifest, r *rules.ConformanceReport) error {
