@@ -22,10 +22,11 @@ const (
 )
 
 type lowerer struct {
-	g       *Graph
-	m       *manifest.Manifest
-	dataDir string // the Croissant descriptor's directory; "" when none
-	err     error
+	g        *Graph
+	m        *manifest.Manifest
+	dataDir  string   // the Croissant descriptor's directory; "" when none
+	dataGlob []string // more data: the descriptor's files, dataset.paths
+	err      error
 }
 
 // Lower turns a manifest and its pipeline's stages into the build graph.
@@ -38,6 +39,13 @@ type lowerer struct {
 //	dataset files ─data→ measurement_data
 //	plan ─scope→ measurement_*, gate;  measurement_model ─impl→ gate;  measurement_data ─data→ gate
 func Lower(m *manifest.Manifest, stages []adapters.Stage) (*Graph, error) {
+	return LowerWith(m, stages, nil)
+}
+
+// LowerWith is Lower where dataFiles (repository paths or globs, e.g. the
+// files the Croissant descriptor distributes) are data besides what the
+// manifest says; the caller reads them, as Lower reads no file.
+func LowerWith(m *manifest.Manifest, stages []adapters.Stage, dataFiles []string) (*Graph, error) {
 	tool := ""
 	if m.Pipeline != nil {
 		tool = string(m.Pipeline.Tool)
@@ -45,9 +53,10 @@ func Lower(m *manifest.Manifest, stages []adapters.Stage) (*Graph, error) {
 	if err := checkStagePaths(stages, tool, m.PlanPath()); err != nil {
 		return nil, err
 	}
-	l := &lowerer{g: New(), m: m}
+	l := &lowerer{g: New(), m: m, dataGlob: dataFiles}
 	if m.Dataset != nil {
 		l.dataDir = path.Dir(m.Dataset.Croissant)
+		l.dataGlob = append(l.dataGlob, m.Dataset.Paths...)
 	}
 	l.scopeNodes()
 	stageIDs := l.stageNodes(stages)
@@ -105,11 +114,18 @@ func (l *lowerer) scopeNodes() {
 	}
 }
 
-// classify infers a stage input's class: inside the Croissant descriptor's
-// directory it is data, anything else is implementation.
+// classify infers a stage input's class when its stage (or its tool, as
+// DVC does for `dvc add`ed files) does not say: inside the Croissant
+// descriptor's directory, among the files it distributes, or matched by
+// dataset.paths it is data; anything else is implementation.
 func (l *lowerer) classify(in adapters.Input) adapters.EdgeClass {
 	if in.Class != "" {
 		return in.Class
+	}
+	for _, g := range l.dataGlob {
+		if matchData(g, in.Path) {
+			return adapters.Data
+		}
 	}
 	if l.dataDir != "" && l.dataDir != "." && (in.Path == l.dataDir || strings.HasPrefix(in.Path, l.dataDir+"/")) {
 		return adapters.Data
@@ -186,4 +202,14 @@ func (l *lowerer) measurementNodes(stageIDs []NodeID) {
 			l.g.Connect(n.ID, data, adapters.Data)
 		}
 	}
+}
+
+// matchData matches a repository path against a data pattern: a path, a
+// path.Match glob, or "dir/**" for everything under dir (and dir itself).
+func matchData(pattern, p string) bool {
+	if dir, ok := strings.CutSuffix(pattern, "/**"); ok {
+		return p == dir || strings.HasPrefix(p, dir+"/")
+	}
+	ok, _ := path.Match(pattern, p)
+	return ok || pattern == p
 }

@@ -93,6 +93,10 @@ type DORAEntity struct {
 // Dataset points at the dataset's Croissant descriptor.
 type Dataset struct {
 	Croissant string `yaml:"croissant,required"`
+	// Paths are more files that are the dataset (class C, drift C) wherever
+	// they live: repository paths or path.Match globs ("raw/*.csv"), "dir/**"
+	// for everything under dir.
+	Paths []string `yaml:"paths"`
 }
 
 // Artifacts declares artefacts other than the script and the dataset.

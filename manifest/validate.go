@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"seigarrena.dev/sei/confine"
 	"strings"
@@ -133,6 +134,14 @@ func (m *Manifest) checkPaths(errs *ErrorList) {
 	}
 	if m.Dataset != nil {
 		check("dataset.croissant", m.Dataset.Croissant)
+		for i, p := range m.Dataset.Paths {
+			at := fmt.Sprintf("dataset.paths[%d]", i)
+			if err := checkRelPath(strings.TrimSuffix(p, "/**")); err != nil {
+				m.errAt(errs, at, "%v", err)
+			} else if _, err := path.Match(p, ""); err != nil {
+				m.errAt(errs, at, "%q is not a valid glob: %v", p, err)
+			}
+		}
 	}
 	if m.Eval != nil {
 		check("eval.script", m.Eval.Script)

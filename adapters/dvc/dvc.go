@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 
 	"seigarrena.dev/sei/adapters"
@@ -43,8 +44,11 @@ func (a *Adapter) Stages() ([]adapters.Stage, error) {
 	}
 	read := map[string]bool{}
 	for _, s := range stages {
-		for _, in := range s.Inputs {
+		for i, in := range s.Inputs {
 			read[in.Path] = true
+			if in.Class == "" && dvcTracked(a.Repo, in.Path) {
+				s.Inputs[i].Class = adapters.Data // what DVC versions as data is the dataset
+			}
 		}
 	}
 	for i := range stages {
@@ -74,4 +78,16 @@ func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (
 // pipeline_lock_digest for DVC.
 func (a *Adapter) LockDigest(_ context.Context, repo string) (string, error) {
 	return adapters.FileDigest(repo, "dvc.lock")
+}
+
+// dvcTracked reports whether p, or a directory holding it, is tracked by
+// `dvc add` (a p.dvc file beside it): the seed's "dataset" in a DVC
+// repository, so class C however the stage lists it.
+func dvcTracked(repo, p string) bool {
+	for q := p; q != "." && q != "/" && q != ""; q = path.Dir(q) {
+		if fi, err := os.Lstat(filepath.Join(repo, filepath.FromSlash(q)+".dvc")); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }

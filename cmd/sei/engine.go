@@ -18,6 +18,7 @@ import (
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/confine"
+	"seigarrena.dev/sei/croissant"
 	"seigarrena.dev/sei/dag"
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
@@ -65,7 +66,7 @@ func openEngine(c *cli.Context) (*engine, error) {
 			return nil, withCode(exitInvalid, fmt.Errorf("%s: %w", e.adapter.Tool(), err))
 		}
 	}
-	if e.g, err = dag.Lower(m, stages); err != nil {
+	if e.g, err = dag.LowerWith(m, stages, datasetFiles(c, repo, m)); err != nil {
 		var ce *dag.CycleError
 		if errors.As(err, &ce) {
 			return nil, withCode(exitInvalid, fmt.Errorf("%s: pipeline.stages: %w", m.File, err))
@@ -128,4 +129,25 @@ func (e *engine) statusAgainst(l *attest.Lock) []dag.SectionStatus {
 	}
 	defer h.Flush()
 	return e.g.Status(e.repo, h, l)
+}
+
+// datasetFiles are the files the Croissant descriptor distributes, which
+// are data (class C) wherever they live. A descriptor that cannot be read
+// is one warning, not a failure: data_governance reports it.
+func datasetFiles(c *cli.Context, repo string, m *manifest.Manifest) []string {
+	d := m.Dataset
+	if d == nil {
+		return nil
+	}
+	b, err := confine.ReadRegular(filepath.Join(repo, filepath.FromSlash(d.Croissant)), 64<<20)
+	if err == nil {
+		var files []string
+		if files, err = croissant.Files(b, d.Croissant); err == nil {
+			return files
+		}
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(c.App.ErrWriter, "sei: warning: dataset.croissant: %v; its files are not recognised as data\n", err)
+	}
+	return nil
 }

@@ -34,6 +34,13 @@ func loanStory(t *testing.T, be backend) {
 	}
 	mustContain(t, "V1 run", out, "ran "+data, "ran "+eval, "gate: FAIL (unfair-credit-exclusion)")
 	mustContain(t, "V1 run stderr", errs, "gate failed: blocking control(s) unfair-credit-exclusion")
+	// Stage outputs come back from sei's cache: `git add -A` must not
+	// commit them, whichever tool made them.
+	for _, f := range strings.Fields(shell(t, dir, "git status --porcelain --untracked-files=all | cut -c4-")) {
+		if f == "model.pkl" || f == "data/features.csv" {
+			t.Errorf("%s: the output %s is not ignored by git", be.tool, f)
+		}
+	}
 	b1 := readLoanBundle(t, dir)
 	if want := be.lockDigest(t, dir); b1.PipelineLockDigest != want {
 		t.Errorf("pipeline_lock_digest %s, want %s", b1.PipelineLockDigest, want)
