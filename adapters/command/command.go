@@ -20,6 +20,11 @@ type Adapter struct {
 }
 
 // New returns an adapter for stages whose results land in metrics.
+
+func init() {
+	adapters.Register("command", func(o adapters.Options) adapters.Reproducer { return New(o.Stages, o.Metrics) })
+}
+
 func New(stages []adapters.Stage, metrics string) *Adapter {
 	return &Adapter{stages: stages, metrics: metrics, Env: adapters.ScrubbedEnv(os.Environ())}
 }

@@ -27,6 +27,11 @@ type Adapter struct {
 // <repo>/.dagster unless DAGSTER_HOME names an absolute directory: without
 // one, Dagster keeps nothing between runs, so its own lineage (code
 // versions, check results) would be lost.
+
+func init() {
+	adapters.Register("dagster", func(o adapters.Options) adapters.Reproducer { return New(o.Repo, o.Metrics) })
+}
+
 func New(repo, metrics string) *Adapter {
 	home := filepath.Join(repo, ".dagster")
 	if h := os.Getenv("DAGSTER_HOME"); filepath.IsAbs(h) {

@@ -21,6 +21,11 @@ type Adapter struct {
 
 // New finds dvc (adapters.FindPythonTool) with analytics off and DVC's
 // machine-wide state kept inside the repository.
+
+func init() {
+	adapters.Register("dvc", func(o adapters.Options) adapters.Reproducer { return New(o.Repo) })
+}
+
 func New(repo string) *Adapter {
 	tmp := filepath.Join(repo, ".dvc", "tmp")
 	return &Adapter{adapters.FindPythonTool(repo, "dvc",

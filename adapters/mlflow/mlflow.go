@@ -27,6 +27,11 @@ type Adapter struct {
 // absolute path: `mlflow run` hands the URI to a child whose working
 // directory may differ, and MLflow 3.13+ refuses the ./mlruns file store),
 // and telemetry is off.
+
+func init() {
+	adapters.Register("mlflow", func(o adapters.Options) adapters.Reproducer { return New(o.Repo, o.Metrics) })
+}
+
 func New(repo, metrics string) *Adapter {
 	return &Adapter{metrics: metrics, PythonTool: adapters.FindPythonTool(repo, "mlflow",
 		"MLFLOW_TRACKING_URI=sqlite:///"+filepath.ToSlash(filepath.Join(repo, "mlflow.db")),

@@ -12,7 +12,7 @@ import (
 	"sort"
 
 	"seigarrena.dev/sei/atomicfile"
-	"seigarrena.dev/sei/rules"
+	"seigarrena.dev/sei/metrics"
 )
 
 // RunRecord is what sei keeps of the MLflow run that produced a stage's
@@ -89,7 +89,7 @@ func MetricsDigest(m map[string]float64) string {
 // number in the file (a plain value or a {value, power} entry) must be a
 // metric of the run with the same value.
 func agree(rec *RunRecord, file string, data []byte) error {
-	entries, err := rules.ReadMetrics(file, data)
+	entries, err := metrics.Read(file, data)
 	if err != nil {
 		return err
 	}

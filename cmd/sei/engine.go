@@ -11,10 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"seigarrena.dev/sei/adapters"
-	"seigarrena.dev/sei/adapters/command"
-	"seigarrena.dev/sei/adapters/dagster"
-	"seigarrena.dev/sei/adapters/dvc"
-	"seigarrena.dev/sei/adapters/mlflow"
+	_ "seigarrena.dev/sei/adapters/all" // every tool registers itself
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/confine"
@@ -46,15 +43,12 @@ func openEngine(c *cli.Context) (*engine, error) {
 	}
 	e := &engine{m: m, repo: repo, layout: repoLayout(c)}
 	if p := m.Pipeline; p != nil {
-		switch p.Tool {
-		case "command":
-			e.adapter = command.New(dag.CommandStages(m), p.Metrics)
-		case "dvc":
-			e.adapter = dvc.New(repo)
-		case "mlflow":
-			e.adapter = mlflow.New(repo, p.Metrics)
-		case "dagster":
-			e.adapter = dagster.New(repo, p.Metrics)
+		opts := adapters.Options{Repo: repo, Metrics: p.Metrics}
+		if p.Tool == "command" {
+			opts.Stages = dag.CommandStages(m)
+		}
+		if e.adapter, err = adapters.New(string(p.Tool), opts); err != nil {
+			return nil, withCode(exitInvalid, fmt.Errorf("%s: %w", m.File, err))
 		}
 	}
 	// The graph's stages come from the adapter (the seam every tool

@@ -67,7 +67,7 @@ def load_applications() -> pd.DataFrame:
     """The applications as the Croissant descriptor declares them."""
     desc = json.loads(CROISSANT.read_text())
     dist = desc["distribution"][0]
-    path = ROOT / dist["contentUrl"]
+    path = CROISSANT.parent / dist["contentUrl"]  # relative to the descriptor, as mlcroissant reads it
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != dist["sha256"]:

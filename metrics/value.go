@@ -1,4 +1,4 @@
-package rules
+package metrics
 
 import (
 	"bytes"
@@ -87,36 +87,36 @@ func kindOfJSON(raw []byte) string {
 
 // parseMetric reads one entry: a number, or {"value": <number>,
 // "power": {...}} with exact keys. Anything else is MISSING with a reason.
-func parseMetric(raw json.RawMessage) MetricValue {
+func parseMetric(raw json.RawMessage) Value {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
 		f, err := number(raw)
 		if err != nil {
-			return MetricValue{Err: fmt.Errorf("want a number or {\"value\": <number>, \"power\": {...}}: %w", err)}
+			return Value{Err: fmt.Errorf("want a number or {\"value\": <number>, \"power\": {...}}: %w", err)}
 		}
-		return MetricValue{Value: f}
+		return Value{Value: f}
 	}
 	fields, err := exactFields(raw)
 	if err != nil {
-		return MetricValue{Err: err}
+		return Value{Err: err}
 	}
-	var mv MetricValue
+	var mv Value
 	have := false
 	for _, f := range fields {
 		switch f.key {
 		case "value":
 			if mv.Value, err = number(f.raw); err != nil {
-				return MetricValue{Err: fmt.Errorf("value: %w", err)}
+				return Value{Err: fmt.Errorf("value: %w", err)}
 			}
 			have = true
 		case "power":
 			if mv.Power, err = parsePower(f.raw); err != nil {
-				return MetricValue{Err: fmt.Errorf("power: %w", err)}
+				return Value{Err: fmt.Errorf("power: %w", err)}
 			}
 		}
 	}
 	if !have {
-		return MetricValue{Err: errors.New(`no "value" key (keys are matched exactly, case included)`)}
+		return Value{Err: errors.New(`no "value" key (keys are matched exactly, case included)`)}
 	}
 	return mv
 }
