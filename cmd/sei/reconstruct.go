@@ -74,6 +74,9 @@ func runReconstruct(c *cli.Context) error {
 
 func writeReconstruction(w io.Writer, rec *attest.Reconstruction) {
 	fmt.Fprintf(w, "%s: %d run(s) of record\n", rec.SystemName, len(rec.Snapshots))
+	for _, d := range rec.Deleted {
+		fmt.Fprintf(w, "  evidence deleted at %s %s %s: the runs before it are not HEAD's\n", d.SHA[:12], d.Date, d.Subject)
+	}
 	for _, s := range rec.Snapshots {
 		signer := "signed by " + short(s.SignedBy)
 		if s.SignedBy == "" {
