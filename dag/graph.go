@@ -116,11 +116,23 @@ func (g *Graph) Connect(from, to NodeID, c adapters.EdgeClass) {
 func (g *Graph) Out(n NodeID) []Edge { return g.out[n] }
 func (g *Graph) In(n NodeID) []Edge  { return g.in[n] }
 
-// CycleError names the nodes of a cycle in order, first repeated last.
-type CycleError struct{ Path []string }
+// CycleError names the nodes of one cycle in order, first repeated last,
+// and every node of every cycle, component by component.
+type CycleError struct {
+	Path       []string
+	Components [][]string
+}
 
 func (e *CycleError) Error() string {
-	return "dependency cycle: " + strings.Join(e.Path, " -> ")
+	msg := "dependency cycle: " + strings.Join(e.Path, " -> ")
+	if len(e.Components) > 1 || len(e.Components) == 1 && len(e.Components[0]) != len(e.Path)-1 {
+		parts := make([]string, len(e.Components))
+		for i, c := range e.Components {
+			parts[i] = "{" + strings.Join(c, ", ") + "}"
+		}
+		msg += "; every node on a cycle: " + strings.Join(parts, " ")
+	}
+	return msg
 }
 
 // Topo returns the nodes in dependency order (Kahn's algorithm; ties by id,
@@ -171,7 +183,7 @@ func (g *Graph) findCycle(pending []int) error {
 				names = append(names, g.Nodes[cyc[i]].Name)
 			}
 			names = append(names, names[0])
-			return &CycleError{Path: names}
+			return &CycleError{Path: names, Components: g.cycleComponents(pending)}
 		}
 		seen[n] = len(path)
 		path = append(path, n)

@@ -3,6 +3,7 @@ package dag
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -113,5 +114,30 @@ func TestLowerConfinesStagePaths(t *testing.T) {
 	nested := []adapters.Stage{{Name: "a", Outputs: []string{"models"}}, {Name: "b", Outputs: []string{"models/m.pkl"}}}
 	if _, err := Lower(m, nested); err == nil || !strings.Contains(err.Error(), "overlaps") {
 		t.Errorf("nested outputs: %v", err)
+	}
+}
+
+// Every node of every cycle is named, component by component and sorted,
+// while a node that only waits on a cycle is not on one.
+func TestCycleNamesEveryCycle(t *testing.T) {
+	g := chain(t, "p", "q", "r", "after")
+	x, _ := g.Add(&Node{Name: "x", Kind: Rule})
+	y, _ := g.Add(&Node{Name: "y", Kind: Rule})
+	id := func(n string) NodeID { i, _ := g.Lookup(n); return i }
+	g.Connect(id("r"), id("p"), adapters.Impl) // p -> q -> r -> p
+	g.Connect(x, y, adapters.Impl)
+	g.Connect(y, x, adapters.Impl) // x <-> y
+	g.Connect(y, id("after"), adapters.Impl)
+	_, err := g.Topo()
+	var ce *CycleError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v", err)
+	}
+	want := [][]string{{"p", "q", "r"}, {"x", "y"}}
+	if fmt.Sprint(ce.Components) != fmt.Sprint(want) {
+		t.Fatalf("components %v, want %v", ce.Components, want)
+	}
+	if !strings.Contains(ce.Error(), "; every node on a cycle: {p, q, r} {x, y}") {
+		t.Errorf("message %q", ce.Error())
 	}
 }

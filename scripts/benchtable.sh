@@ -53,6 +53,11 @@ END {
     s = v["BenchmarkSandboxCost/" modes[k], "ns/op"]
     if (s != "") printf "%-34s %14s %14s %8s\n", "20 trivial stages, sandbox " modes[k], ms(s), "-", "-"
   }
+  split("som all", qs, " "); split("shortestpath allpaths", ls, " ")
+  for (k = 1; k <= 2; k++) {
+    s = v["BenchmarkQuery/100k/" qs[k], "ns/op"]; p = v["BenchmarkQuery/100k/lib-" ls[k], "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "query " ls[k] " 100k (in-process; vs graph lib)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.0fx", p / s))
+  }
   s = v["BenchmarkParse", "ns/op"]; p = v["BenchmarkPeerYAMLUnmarshal", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "manifest decode (vs yaml.v3 maps)", ms(s), ms(p), sprintf("%.2fx", s / p)
 }' "${1:-/dev/stdin}"
