@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestNormalize(t *testing.T) {
@@ -62,4 +64,19 @@ func TestVersionFrom(t *testing.T) {
 			t.Errorf("versionFrom = %q, want %q", got, c.want)
 		}
 	}
+}
+
+// Every command and subcommand has a description with an example.
+func TestEveryCommandHasAnExample(t *testing.T) {
+	var walk func(prefix string, cmds []*cli.Command)
+	walk = func(prefix string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			name := strings.TrimSpace(prefix + " " + c.Name)
+			if !strings.Contains(c.Description, "Example") {
+				t.Errorf("sei %s: no example in its help", name)
+			}
+			walk(name, c.Subcommands)
+		}
+	}
+	walk("", newApp(io.Discard, io.Discard).Commands)
 }

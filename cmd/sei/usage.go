@@ -24,22 +24,22 @@ var quietExempt = map[string]bool{"query": true, "pubkey": true, "completion": t
 // with the closest flag suggested and no page of help; --quiet silences
 // reports. It walks the tree once, after the commands are built.
 func conventions(app *cli.App) {
-	var walk func(cmds []*cli.Command)
-	walk = func(cmds []*cli.Command) {
+	var walk func(prefix string, cmds []*cli.Command)
+	walk = func(prefix string, cmds []*cli.Command) {
 		for _, c := range cmds {
 			c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
 				return withCode(exitUsage, suggestFlag(ctx.Command, err))
 			}
 			if c.Description == "" {
-				c.Description = descriptions[c.Name]
+				c.Description = descriptions[strings.TrimSpace(prefix+" "+c.Name)]
 			}
 			if !quietExempt[c.Name] {
 				c.Before = chain(c.Before, silence)
 			}
-			walk(c.Subcommands)
+			walk(c.Name, c.Subcommands)
 		}
 	}
-	walk(app.Commands)
+	walk("", app.Commands)
 }
 
 func chain(a, b cli.BeforeFunc) cli.BeforeFunc {
