@@ -97,6 +97,7 @@ func story(id string, idc *object.Commit, bundles []*Bundle, rec *Reconstruction
 			s.Assessment = ra
 		}
 	}
+	fillCells(&s.Assessment)
 	s.Provenance = s.Assessment.Provenance
 	s.Residual = s.Assessment.ResidualOverall
 	if s.Residual == "" {
@@ -198,4 +199,23 @@ func accepted(id string, last *Bundle, lc Lifecycle) string {
 		}
 	}
 	return fmt.Sprintf("residual accepted by %s at %s: %s", a.By, a.SHA[:12], a.AcceptedResidual)
+}
+
+// fillCells rates the matrix cells a bundle left out (the original engine's
+// bundles have no inherent_cell or residual_cell): an empty string would
+// read as "no cell", though likelihood and impact say which it is.
+func fillCells(r *RiskRecord) {
+	sc := rules.Scale5x5
+	for i := range r.Dimensions {
+		d := &r.Dimensions[i]
+		if _, ok := sc.Impact[d.Impact]; !ok {
+			continue
+		}
+		if l := manifest.Likelihood(r.Likelihood); d.InherentCell == "" && sc.Likelihood[l] > 0 {
+			d.InherentCell = sc.Rate(l, d.Impact).String()
+		}
+		if l := manifest.Likelihood(r.ResidualLikelihood); d.ResidualCell == "" && sc.Likelihood[l] > 0 {
+			d.ResidualCell = sc.Rate(l, d.Impact).String()
+		}
+	}
 }
