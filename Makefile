@@ -4,9 +4,10 @@ PYTHON  ?= python3
 VENV    ?= .venv
 LOANVENV ?= .venv-loan
 DAGVENV ?= .venv-loan-dagster
+LAKEVENV ?= .venv-lake
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test demo bench lint venv venv-loan clean cosign-check
+.PHONY: build test demo bench lint venv venv-loan venv-lake clean cosign-check
 
 build: bin/sei
 
@@ -24,6 +25,14 @@ $(VENV)/.stamp: tools/requirements.txt
 # The loan scenario's pipeline tools (dvc, mlflow, dagster, scikit-learn),
 # pinned, in their own environment: the tests and the demo drive their CLIs.
 venv-loan: $(LOANVENV)/.stamp $(DAGVENV)/.stamp
+
+# The lakehouse tools (pyiceberg with its SQL catalog, pyarrow, deltalake),
+# pinned: the table tests make real Iceberg and Delta tables with them.
+venv-lake: $(LAKEVENV)/.stamp
+$(LAKEVENV)/.stamp: testdata/lake/requirements.txt
+	$(PYTHON) -m venv $(LAKEVENV)
+	$(LAKEVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/lake/requirements.txt
+	touch $@
 $(LOANVENV)/.stamp: testdata/loan/requirements.txt
 	$(PYTHON) -m venv $(LOANVENV)
 	$(LOANVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/loan/requirements.txt
@@ -44,9 +53,9 @@ bin/minio:
 # cosign verifies sei's envelopes in the evidence scripts when bin/cosign
 # exists (CI builds it: .ci/run; locally `make bin/cosign`, ~6-9 minutes on
 # 2 cores, once).
-test: venv venv-loan bin/minio
+test: venv venv-loan venv-lake bin/minio
 	$(GO) vet ./...
-	SEI_MINIO=$(abspath bin/minio) SEI_COSIGN=$(if $(wildcard bin/cosign),$(abspath bin/cosign)) SEI_VENV=$(abspath $(VENV)) SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -count=1 -timeout 30m ./...
+	SEI_MINIO=$(abspath bin/minio) SEI_COSIGN=$(if $(wildcard bin/cosign),$(abspath bin/cosign)) SEI_VENV=$(abspath $(VENV)) SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) SEI_LAKE_VENV=$(abspath $(LAKEVENV)) $(GO) test -count=1 -timeout 30m ./...
 
 COSIGN_VERSION ?= v2.6.5
 bin/cosign:
@@ -74,4 +83,4 @@ lint:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin $(VENV) $(LOANVENV) $(DAGVENV)
+	rm -rf bin $(VENV) $(LOANVENV) $(DAGVENV) $(LAKEVENV)

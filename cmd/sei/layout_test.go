@@ -35,6 +35,7 @@ var layout = map[string][]string{
 	"atomicfile":       {"confine"},
 	"metrics":          {},
 	"croissant":        {},
+	"table":            {},
 }
 
 // TestLayout reads `go list` and fails on any internal import the layout
