@@ -43,35 +43,44 @@ func LayoutOf(root string) (Layout, bool) {
 
 // FindRoot is the repository that holds dir: the nearest directory at or
 // above dir with a manifest (sei's, or the original engine's under an
-// earlier name), as git and DVC search upward for theirs. The search stops
-// at the top of the git work tree (a directory holding .git), so a manifest
-// outside the repository is never taken; found is false when no manifest
-// was met, and root is then that top (or dir outside git), where `sei init`
-// belongs, with sei's layout.
+// earlier name), as git and DVC search upward for theirs, but only inside
+// a git work tree and never above its top: outside git only dir itself
+// counts. A manifest above is someone else's (a sei.yaml planted in /tmp
+// would otherwise choose the commands `sei build` runs). found is false
+// when no manifest was met; root is then the work tree's top (or dir
+// outside git), where `sei init` belongs, with sei's layout.
 func FindRoot(dir string) (root string, l Layout, found bool, err error) {
 	dir, err = filepath.Abs(dir)
 	if err != nil {
 		return "", Layout{}, false, err
 	}
-	top := ""
-	for d := dir; ; {
+	top := gitTop(dir)
+	if top == "" {
+		l, ok := LayoutOf(dir)
+		return dir, l, ok, nil
+	}
+	for d := dir; ; d = filepath.Dir(d) {
 		if l, ok := LayoutOf(d); ok {
 			return d, l, true, nil
 		}
+		if d == top {
+			return top, Layouts[0], false, nil
+		}
+	}
+}
+
+// gitTop is the nearest directory at or above dir holding .git, or "".
+func gitTop(dir string) string {
+	for d := dir; ; {
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			top = d
-			break
+			return d
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			break
+			return ""
 		}
 		d = parent
 	}
-	if top == "" {
-		top = dir
-	}
-	return top, Layouts[0], false, nil
 }
 
 func isFile(p string) bool {

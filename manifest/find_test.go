@@ -31,11 +31,16 @@ func TestFindRoot(t *testing.T) {
 	if root, _, _, _ := FindRoot(deep); root != repo {
 		t.Fatalf("a directory sei.yaml was taken: %q", root)
 	}
-	// Outside git, with no manifest anywhere up to the root, the start.
-	lone := filepath.Join(base, "lone")
+	// Outside git only the directory itself counts: a manifest planted
+	// above (in /tmp, say) is never taken.
+	lone := filepath.Join(outer, "lone", "deeper")
 	os.MkdirAll(lone, 0o755)
-	if root, _, found, _ := FindRoot(lone); found && root != outer || !found && root != lone {
-		t.Fatalf("outside git: %q %v", root, found)
+	if root, _, found, _ := FindRoot(lone); found || root != lone {
+		t.Fatalf("outside git, below a planted %s: %q %v", FileName, root, found)
+	}
+	os.WriteFile(filepath.Join(lone, FileName), []byte("x"), 0o644)
+	if root, _, found, _ := FindRoot(lone); !found || root != lone {
+		t.Fatalf("outside git, in the directory itself: %q %v", root, found)
 	}
 }
 
