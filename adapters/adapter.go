@@ -30,6 +30,9 @@ var Classes = []EdgeClass{Scope, Impl, Data}
 type Input struct {
 	Path  string    // repository path, slash-separated
 	Class EdgeClass // Impl or Data
+	// Table names a dataset.tables entry the stage reads, instead of a
+	// path (Path is then empty).
+	Table string
 }
 
 // Stage is one unit the tool recomputes.
@@ -42,6 +45,9 @@ type Stage struct {
 	// DVC holds a repository lock, so its adapter uses pool depth 1.
 	Pool      string
 	PoolDepth int
+	// Env are variables the run adds to the stage's environment (the
+	// pinned snapshot of each table it reads), set by the engine.
+	Env []string
 }
 
 // Run is what running a stage produced.

@@ -208,6 +208,9 @@ func (s *StageSandbox) strictMounts(staging string) []string {
 	for _, t := range s.Toolchain {
 		if real, err := filepath.EvalSymlinks(t); err == nil {
 			args = append(args, "--ro-bind", real, real)
+			if base := venvBase(real); base != "" {
+				args = append(args, "--ro-bind", base, base)
+			}
 		}
 	}
 	args = append(args, "--tmpfs", "/tmp", "--dir", "/tmp/home", "--bind", staging, s.Repo)
@@ -282,4 +285,34 @@ func (s *Sandbox) For(tool string, st Stage) *StageSandbox {
 		}
 	}
 	return &StageSandbox{Sandbox: s, Mode: mode, Inputs: st.Inputs, Outputs: st.Outputs}
+}
+
+// venvBase is the installation a Python virtual environment was made from
+// (pyvenv.cfg's home is its bin directory): a venv's interpreter is a
+// link into it, so a strict stage needs it too, read-only. Under a system
+// directory (already mounted) or unknown: "".
+func venvBase(venv string) string {
+	data, err := os.ReadFile(filepath.Join(venv, "pyvenv.cfg"))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) != "home" {
+			continue
+		}
+		base := filepath.Dir(strings.TrimSpace(v))
+		if !filepath.IsAbs(base) || base == "/" {
+			return ""
+		}
+		for _, sys := range []string{"/usr", "/bin", "/sbin", "/lib", "/opt", "/etc"} {
+			if base == sys || strings.HasPrefix(base, sys+"/") {
+				return ""
+			}
+		}
+		if real, err := filepath.EvalSymlinks(base); err == nil && isDir(real) {
+			return real
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"seigarrena.dev/sei/table"
 	"sync"
 
 	"seigarrena.dev/sei/adapters"
@@ -38,6 +39,7 @@ type Builder struct {
 	OnDone  func(r NodeResult, p Progress)
 
 	toolVersion string
+	tables      []*table.State // each table source's state, by node id
 	memos       map[string]cache.NodeMemo
 	out         []cache.Digest
 	unknown     []bool // dry run: outputs not known until a stage runs
@@ -136,6 +138,7 @@ func (b *Builder) prepare(ctx context.Context) error {
 		b.Jobs = 1
 	}
 	b.out = make([]cache.Digest, len(b.G.Nodes))
+	b.tables = make([]*table.State, len(b.G.Nodes))
 	b.unknown = make([]bool, len(b.G.Nodes))
 	// The stat cache and the memos are the two big reads of a null build;
 	// SQLite in WAL mode serves them on two connections at once.

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"seigarrena.dev/sei/table"
 	"sort"
 	"strings"
 	"time"
@@ -72,16 +73,33 @@ func (b *Builder) exec(ctx context.Context, id NodeID) NodeResult {
 }
 
 func (b *Builder) execSource(n *Node) NodeResult {
-	if n.Path == "" {
-		b.out[n.ID] = cache.Sum(n.Content)
-		return NodeResult{State: Computed}
-	}
-	d, err := b.Hasher.Path(b.abs(n.Path))
+	d, st, err := sourceDigest(b.Repo, b.Hasher, n)
 	if err != nil {
 		return NodeResult{State: Failed, Err: fmt.Errorf("%s: declared input: %w", n.Name, err)}
 	}
 	b.out[n.ID] = d
+	if st != nil {
+		b.tables[n.ID] = st // sources are digested in parallel, each id by one goroutine
+	}
 	return NodeResult{State: Computed}
+}
+
+// sourceDigest is a source's digest: a manifest section's canonical
+// bytes, a file's or directory's content, or a table's identity now (uuid,
+// snapshot, metadata file), whose state is returned too.
+func sourceDigest(repo string, h *cache.Hasher, n *Node) (cache.Digest, *table.State, error) {
+	switch {
+	case n.Table != nil:
+		st, err := table.Read(repo, *n.Table)
+		if err != nil {
+			return cache.Digest{}, nil, err
+		}
+		return cache.Sum([]byte("sei/table/v1\n" + st.Digest())), &st, nil
+	case n.Path == "":
+		return cache.Sum(n.Content), nil, nil
+	}
+	d, err := h.Path(joinRepo(repo, n.Path))
+	return d, nil, err
 }
 
 func (b *Builder) abs(p string) string { return joinRepo(b.Repo, p) }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"seigarrena.dev/sei/table"
 	"strings"
 
 	"seigarrena.dev/sei/adapters"
@@ -94,6 +95,26 @@ func (l *lowerer) file(p string, class adapters.EdgeClass) NodeID {
 	return l.add(&Node{Name: "file:" + p, Kind: Source, Class: class, Path: p})
 }
 
+// table adds the source node of a dataset.tables entry.
+func (l *lowerer) table(name string, class adapters.EdgeClass) NodeID {
+	var ref *table.Ref
+	if d := l.m.Dataset; d != nil {
+		for _, t := range d.Tables {
+			if t.Name == name {
+				r := table.Ref{Format: table.Format(t.Format), Catalog: t.Catalog, Name: t.Table}
+				if t.Format == string(table.Delta) {
+					r.Name = t.Path
+				}
+				ref = &r
+			}
+		}
+	}
+	if ref == nil && l.err == nil {
+		l.err = fmt.Errorf("a stage reads table %q, which dataset.tables does not declare", name)
+	}
+	return l.add(&Node{Name: "table:" + name, Kind: Source, Class: class, Table: ref})
+}
+
 func (l *lowerer) rule(name string, lockType adapters.EdgeClass) NodeID {
 	return l.add(&Node{Name: name, Kind: Rule, Section: true, LockType: lockType})
 }
@@ -152,9 +173,12 @@ func (l *lowerer) stageNodes(stages []adapters.Stage) []NodeID {
 		for _, in := range stages[i].Inputs {
 			c := l.classify(in)
 			allData = allData && c == adapters.Data
-			if p, ok := producedBy(producer, in.Path); ok {
+			switch p, ok := producedBy(producer, in.Path); {
+			case in.Table != "":
+				l.g.Connect(l.table(in.Table, c), id, c)
+			case ok:
 				l.g.Connect(p, id, c)
-			} else {
+			default:
 				l.g.Connect(l.file(in.Path, c), id, c)
 			}
 		}

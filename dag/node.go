@@ -1,6 +1,9 @@
 package dag
 
-import "seigarrena.dev/sei/adapters"
+import (
+	"seigarrena.dev/sei/adapters"
+	"seigarrena.dev/sei/table"
+)
 
 // Kind says how a node is computed.
 type Kind string
@@ -29,6 +32,9 @@ type Node struct {
 	Path string
 	// Content is a manifest section's canonical bytes.
 	Content []byte
+	// Table is a lakehouse table source (dataset.tables): its digest is
+	// its identity now (uuid, snapshot, metadata), read in Go.
+	Table *table.Ref
 	// Stage is a stage node's declaration.
 	Stage *adapters.Stage
 	// Section marks the nodes sei.lock and sei status report on, with the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -63,7 +64,9 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 		return NodeResult{State: WouldRun, Reason: reason, Rejected: rejected}
 	}
 	sctx := adapters.WithSandbox(ctx, b.Sandbox.For(b.Adapter.Tool(), *n.Stage))
-	run, err := b.Adapter.RunStage(sctx, b.Repo, *n.Stage)
+	st := *n.Stage
+	st.Env = append(append([]string(nil), st.Env...), b.tablePins(n.ID)...)
+	run, err := b.Adapter.RunStage(sctx, b.Repo, st)
 	r := NodeResult{Reason: reason, Stdout: run.Stdout, Stderr: run.Stderr, Duration: run.Duration, Rejected: rejected}
 	switch {
 	case err != nil:
@@ -235,4 +238,36 @@ func (b *Builder) admissible(n *Node, res *cache.Result) error {
 		}
 	}
 	return nil
+}
+
+// tablePins are the variables that pin each table the stage reads at the
+// snapshot its key was computed from: SEI_TABLE_<NAME>_SNAPSHOT, _UUID and
+// _FORMAT (NAME upper-cased, other characters as _). A stage that reads
+// the table at that snapshot (time travel) measures exactly what the key
+// and the evidence name, even if the table moves on while it runs.
+func (b *Builder) tablePins(id NodeID) []string {
+	var env []string
+	for _, e := range b.G.in[id] {
+		st := b.tables[e.From]
+		if st == nil {
+			continue
+		}
+		name := envName(strings.TrimPrefix(b.G.Nodes[e.From].Name, "table:"))
+		env = append(env, "SEI_TABLE_"+name+"_SNAPSHOT="+st.Snapshot, "SEI_TABLE_"+name+"_UUID="+st.UUID,
+			"SEI_TABLE_"+name+"_FORMAT="+string(st.Ref.Format))
+	}
+	sort.Strings(env)
+	return env
+}
+
+func envName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, s)
 }

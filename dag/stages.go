@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"path"
 	"path/filepath"
 
 	"seigarrena.dev/sei/adapters"
@@ -21,7 +22,33 @@ func CommandStages(m *manifest.Manifest) []adapters.Stage {
 		for _, d := range s.Deps {
 			st.Inputs = append(st.Inputs, adapters.Input{Path: d.Path, Class: adapters.EdgeClass(d.Class)})
 		}
+		for _, t := range s.Reads {
+			st.Inputs = append(st.Inputs, adapters.Input{Table: t, Class: adapters.Data, Path: tableFiles(m, t)})
+		}
 		out = append(out, st)
 	}
 	return out
+}
+
+// tableFiles is what a stage reading table name must see in a strict
+// sandbox (read-only): a Delta table's directory, or the directory of an
+// Iceberg SQL catalog, where pyiceberg's warehouse lives beside it (the
+// catalog file alone when it sits at the repository's top).
+func tableFiles(m *manifest.Manifest, name string) string {
+	if m.Dataset == nil {
+		return ""
+	}
+	for _, t := range m.Dataset.Tables {
+		if t.Name != name {
+			continue
+		}
+		if t.Format == "delta" {
+			return t.Path
+		}
+		if d := path.Dir(t.Catalog); d != "." {
+			return d
+		}
+		return t.Catalog
+	}
+	return ""
 }

@@ -36,11 +36,7 @@ func (g *Graph) Fingerprint(repo string, h *cache.Hasher) (src []cache.Digest, c
 		if n.Kind != Source {
 			continue
 		}
-		if n.Path == "" {
-			src[n.ID] = cache.Sum(n.Content)
-			continue
-		}
-		d, err := h.Path(joinRepo(repo, n.Path))
+		d, _, err := sourceDigest(repo, h, n)
 		if err != nil {
 			missing[n.ID] = err
 			d = cache.Sum([]byte("sei/missing " + n.Name))
@@ -100,7 +96,10 @@ func (g *Graph) changedInputs(id NodeID, classes []adapters.EdgeClass, src []cac
 			continue
 		}
 		label := strings.TrimPrefix(strings.TrimPrefix(n.Name, "file:"), "manifest:")
-		if n.Path == "" {
+		switch {
+		case n.Table != nil:
+			label = n.Name + " (a new snapshot)" // table:<name>
+		case n.Path == "":
 			label = "sei.yaml " + label
 		}
 		if _, gone := missing[a]; gone {

@@ -68,6 +68,11 @@ func (m *Manifest) checkStages(errs *ErrorList) {
 				m.errAt(errs, fmt.Sprintf("%s.deps[%d]", sp, j), "%v", err)
 			}
 		}
+		for j, r := range st.Reads {
+			if !m.hasTable(r) {
+				m.errAt(errs, fmt.Sprintf("%s.reads[%d]", sp, j), "no table %q in dataset.tables", r)
+			}
+		}
 		for j, o := range st.Outs {
 			op := fmt.Sprintf("%s.outs[%d]", sp, j)
 			if err := confine.Writable(o, m.PlanPath()); err != nil {
@@ -78,4 +83,16 @@ func (m *Manifest) checkStages(errs *ErrorList) {
 			outs[o] = st.Name
 		}
 	}
+}
+
+func (m *Manifest) hasTable(name string) bool {
+	if m.Dataset == nil {
+		return false
+	}
+	for _, t := range m.Dataset.Tables {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
 }

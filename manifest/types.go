@@ -97,6 +97,20 @@ type Dataset struct {
 	// they live: repository paths or path.Match globs ("raw/*.csv"), "dir/**"
 	// for everything under dir.
 	Paths []string `yaml:"paths"`
+	// Tables are lakehouse tables the pipeline reads: data whose version is
+	// a table snapshot, not a file's bytes.
+	Tables []Table `yaml:"tables"`
+}
+
+// Table declares an Apache Iceberg table (through a SQL catalog, the
+// SQLite file pyiceberg's SqlCatalog writes) or a Delta Lake table (its
+// directory). Stages name it in `reads`.
+type Table struct {
+	Name    string `yaml:"name,required"`
+	Format  string `yaml:"format,required"` // iceberg | delta
+	Catalog string `yaml:"catalog"`         // iceberg: the catalog file
+	Table   string `yaml:"table"`           // iceberg: namespace.table
+	Path    string `yaml:"path"`            // delta: the table's directory
 }
 
 // Artifacts declares artefacts other than the script and the dataset.
@@ -131,6 +145,9 @@ type Stage struct {
 	Cmd  string   `yaml:"cmd,required"`
 	Deps []Dep    `yaml:"deps"`
 	Outs []string `yaml:"outs"`
+	// Reads are dataset.tables the stage reads (class C): pinned at their
+	// current snapshot, which the stage finds in SEI_TABLE_<NAME>_SNAPSHOT.
+	Reads []string `yaml:"reads"`
 }
 
 // Dep is a stage input: a path, or {path, class} to override the class the

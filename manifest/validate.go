@@ -134,6 +134,7 @@ func (m *Manifest) checkPaths(errs *ErrorList) {
 	}
 	if m.Dataset != nil {
 		check("dataset.croissant", m.Dataset.Croissant)
+		m.checkTables(errs)
 		for i, p := range m.Dataset.Paths {
 			at := fmt.Sprintf("dataset.paths[%d]", i)
 			if err := checkRelPath(strings.TrimSuffix(p, "/**")); err != nil {
@@ -270,6 +271,41 @@ func (m *Manifest) checkApplicability(errs *ErrorList) {
 		}
 		if !a.Applicable && strings.TrimSpace(a.Reason) == "" {
 			m.errAt(errs, p, "an excluded control needs a reason (Statement of Applicability)")
+		}
+	}
+}
+
+// checkTables validates dataset.tables: unique names, a known format and
+// the fields it needs, paths inside the repository.
+func (m *Manifest) checkTables(errs *ErrorList) {
+	names := map[string]string{}
+	for i, t := range m.Dataset.Tables {
+		at := fmt.Sprintf("dataset.tables[%d]", i)
+		m.checkID(errs, at+".name", t.Name, names)
+		switch t.Format {
+		case "iceberg":
+			if t.Catalog == "" {
+				m.errAt(errs, at, "an iceberg table needs catalog: the SQL catalog file")
+			} else if err := checkRelPath(t.Catalog); err != nil {
+				m.errAt(errs, at+".catalog", "%v", err)
+			}
+			if i := strings.LastIndex(t.Table, "."); i <= 0 || i == len(t.Table)-1 {
+				m.errAt(errs, at, "an iceberg table needs table: namespace.name, got %q", t.Table)
+			}
+			if t.Path != "" {
+				m.errAt(errs, at+".path", "path is for delta tables; an iceberg table is found through its catalog")
+			}
+		case "delta":
+			if t.Path == "" {
+				m.errAt(errs, at, "a delta table needs path: its directory")
+			} else if err := checkRelPath(t.Path); err != nil {
+				m.errAt(errs, at+".path", "%v", err)
+			}
+			if t.Catalog != "" || t.Table != "" {
+				m.errAt(errs, at, "catalog and table are for iceberg tables; a delta table is its directory")
+			}
+		default:
+			m.errAt(errs, at+".format", "format %q: want iceberg or delta", t.Format)
 		}
 	}
 }

@@ -44,5 +44,5 @@ func (a *Adapter) Stages() ([]adapters.Stage, error) { return a.stages, nil }
 
 // RunStage runs the stage's argv (sh -c for the manifest's string form).
 func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
-	return adapters.Exec(ctx, repo, a.Env, s.Name, s.Command)
+	return adapters.Exec(ctx, repo, append(append([]string(nil), a.Env...), s.Env...), s.Name, s.Command)
 }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const tablesManifest = `apiVersion: seigarrena.dev/v1alpha1
+kind: AISystem
+system: { name: lake, intended_purpose: "p" }
+dataset:
+  croissant: data/d.croissant.json
+  tables:
+    - { name: applications, format: iceberg, catalog: lake/catalog.db, table: credit.applications }
+    - { name: events, format: delta, path: lake/events }
+pipeline:
+  tool: command
+  metrics: metrics.json
+  stages:
+    - { name: count, cmd: ".venv/bin/python count.py", deps: [count.py], reads: [applications, events], outs: [counts.txt, metrics.json] }
+`
+
+// count.py reads each table at the snapshot sei pinned (time travel), so
+// what it counts is what the stage's key names.
+const countPy = `import os, json
+from pyiceberg.catalog.sql import SqlCatalog
+from deltalake import DeltaTable
+cat = SqlCatalog("loan", uri="sqlite:///lake/catalog.db", warehouse="file://" + os.path.abspath("lake/warehouse"))
+t = cat.load_table("credit.applications")
+snap = int(os.environ["SEI_TABLE_APPLICATIONS_SNAPSHOT"])
+n = t.scan(snapshot_id=snap).to_arrow().num_rows
+d = DeltaTable("lake/events", version=int(os.environ["SEI_TABLE_EVENTS_SNAPSHOT"]))
+m = d.to_pyarrow_table().num_rows
+open("counts.txt", "w").write(f"{snap} {n} {m}\n")
+json.dump({}, open("metrics.json", "w"))
+`
+
+const lakeSetup = `import os, sys, pyarrow as pa
+from pyiceberg.catalog.sql import SqlCatalog
+from deltalake import write_deltalake
+cat = SqlCatalog("loan", uri="sqlite:///lake/catalog.db", warehouse="file://" + os.path.abspath("lake/warehouse"))
+`
+
+// TestTablesAreData: a stage reading an Iceberg and a Delta table (made
+// by real pyiceberg and deltalake) runs with each pinned at its current
+// snapshot, is up to date while the tables stand still, and is stale with
+// drift C, naming the table, when new rows arrive; the rebuilt stage reads
+// the new snapshot. Strict sandbox: the stage sees the tables read-only.
+func TestTablesAreData(t *testing.T) {
+	venv := os.Getenv("SEI_LAKE_VENV")
+	if _, err := os.Stat(filepath.Join(venv, "bin", "python")); venv == "" || err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("SEI_LAKE_VENV=%q has no bin/python; CI must run `make venv-lake` (make test does)", venv)
+		}
+		t.Skip("pyiceberg and deltalake are not installed: `make venv-lake`, then SEI_LAKE_VENV=$PWD/.venv-lake")
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{"sei.yaml": tablesManifest, "count.py": countPy,
+		"data/d.croissant.json": `{"distribution": []}`} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "lake", "warehouse"), 0o755)
+	os.Symlink(venv, filepath.Join(dir, ".venv"))
+	py := func(script string) string {
+		return shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+script+"\nEOF")
+	}
+	py(`cat.create_namespace("credit")
+t = cat.create_table("credit.applications", schema=pa.schema([("id", pa.int64())]))
+t.append(pa.table({"id": [1, 2]}))
+write_deltalake("lake/events", pa.table({"e": [1]}))
+print(t.current_snapshot().snapshot_id)`)
+	snap1 := strings.TrimSpace(py(`print(cat.load_table("credit.applications").current_snapshot().snapshot_id)`))
+	shell(t, dir, "git init -q && git add -A && git commit -qm tables")
+
+	if _, _, code := seiRun(t, "run", "--repo", dir); code != 0 {
+		t.Fatalf("first run: exit %d", code)
+	}
+	if got := fileText(t, filepath.Join(dir, "counts.txt")); got != snap1+" 2 1\n" {
+		t.Fatalf("counts.txt = %q, want snapshot %s, 2 rows, 1 event", got, snap1)
+	}
+	out, _, code := seiRun(t, "status", "--repo", dir)
+	if code != 0 || !strings.Contains(out, "stage:count: Reused") {
+		t.Fatalf("status with the tables unchanged: exit %d\n%s", code, out)
+	}
+
+	py(`t = cat.load_table("credit.applications")
+t.append(pa.table({"id": [3]}))
+write_deltalake("lake/events", pa.table({"e": [2]}), mode="append")`)
+	out, _, code = seiRun(t, "status", "--repo", dir)
+	if code != exitStale || !strings.Contains(out, "stage:count: Stale (C)") || !strings.Contains(out, "table:applications (a new snapshot) changed") {
+		t.Fatalf("status after new rows: exit %d\n%s", code, out)
+	}
+	out, _, code = seiRun(t, "build", "--repo", dir)
+	snap2 := strings.TrimSpace(py(`print(cat.load_table("credit.applications").current_snapshot().snapshot_id)`))
+	if code != 0 || !strings.Contains(out, "ran stage:count") || fileText(t, filepath.Join(dir, "counts.txt")) != snap2+" 3 2\n" {
+		t.Fatalf("rebuild after new rows: exit %d, counts %q, want %s 3 2\n%s", code, fileText(t, filepath.Join(dir, "counts.txt")), snap2, out)
+	}
+}
