@@ -23,6 +23,8 @@ type BundleInput struct {
 	Sections           map[string]string
 	// Previous is the last run's bundle, for treatment events; nil if none.
 	Previous *Bundle
+	// Tables are the tables the run read, at their pinned snapshots.
+	Tables []TableRecord
 }
 
 // Assemble builds the bundle of one run.
@@ -34,7 +36,7 @@ func Assemble(in BundleInput) *Bundle {
 		OverallResidual: in.Analysis.Overall, PipelineLockDigest: in.PipelineLockDigest,
 		Sections: in.Sections, MeansOfConformance: rules.MeansOfConformance(m, in.Gate),
 		PostMarketMeasures: postMarket(m), ApplicableStandards: nonNil(m.Context.ApplicableStandards),
-		ReviewInterval: m.Risk.ReviewInterval}
+		ReviewInterval: m.Risk.ReviewInterval, Tables: in.Tables}
 	b.Assessor.Organization = m.System.Organization
 	if c := m.Classification; c != nil {
 		b.Classification = &Classification{Tier: string(c.Tier), Basis: nonNil(c.Basis), Rationale: c.Rationale}

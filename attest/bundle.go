@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 
 	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
@@ -41,6 +42,9 @@ type Bundle struct {
 	ApplicableStandards []string                   `json:"applicable_standards"`
 	ReviewInterval      string                     `json:"review_interval"`
 	Roles               []RoleRecord               `json:"roles,omitempty"`
+	// Tables are the lakehouse tables the run read, each at the snapshot
+	// it was pinned to: the exact rows measured.
+	Tables []TableRecord `json:"tables,omitempty"`
 	// ComputedFrom binds the evidence to its system, commit and tree
 	// (sei's; absent in the original engine's bundles).
 	ComputedFrom *Binding `json:"computed_from,omitempty"`
@@ -214,4 +218,33 @@ func (b *Bundle) Gate() rules.GateResult {
 		g.Results = append(g.Results, r)
 	}
 	return g
+}
+
+// TableRecord is one table a run read: which table, and which version of it.
+type TableRecord struct {
+	Name           string   `json:"name"`
+	Format         string   `json:"format"`
+	Identifier     string   `json:"identifier"` // iceberg: catalog#namespace.table; delta: directory
+	UUID           string   `json:"uuid"`
+	Snapshot       string   `json:"snapshot"` // Iceberg snapshot id, Delta version
+	MetadataSHA256 string   `json:"metadata_sha256"`
+	ReadBy         []string `json:"read_by"`
+}
+
+// TablesDigest is the SHA-256 of the canonical JSON of what was read
+// ({name, uuid, snapshot} by name): sei.lock's triple.dataset when a run
+// read tables, as the Croissant descriptor's digest is for files.
+func TablesDigest(ts []TableRecord) string {
+	type pin struct {
+		Name     string `json:"name"`
+		UUID     string `json:"uuid"`
+		Snapshot string `json:"snapshot"`
+	}
+	pins := make([]pin, len(ts))
+	for i, t := range ts {
+		pins[i] = pin{t.Name, t.UUID, t.Snapshot}
+	}
+	sort.Slice(pins, func(i, j int) bool { return pins[i].Name < pins[j].Name })
+	b, _ := json.Marshal(pins)
+	return SHA256Digest(b)
 }

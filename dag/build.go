@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"seigarrena.dev/sei/table"
+	"sort"
+	"strings"
 	"sync"
 
 	"seigarrena.dev/sei/adapters"
@@ -62,6 +64,16 @@ type Report struct {
 	Rejected int
 	// Out are the output digests of every node (zero where not built).
 	Out []cache.Digest
+	// Tables are the tables the build read, by name, each with the stages
+	// that read it at that state.
+	Tables []TableRead
+}
+
+// TableRead is one table source as the build found it.
+type TableRead struct {
+	Name   string // dataset.tables name
+	State  table.State
+	ReadBy []string // stage node names, sorted
 }
 
 // OK reports whether every needed node was built.
@@ -89,7 +101,7 @@ func (b *Builder) Build(ctx context.Context, targets []NodeID) (*Report, error) 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.run(ctx, cancel, results)
-	rep := &Report{Gate: b.gate, Out: b.out}
+	rep := &Report{Gate: b.gate, Out: b.out, Tables: b.tablesRead(need)}
 	for _, id := range order {
 		if !need[id] {
 			continue
@@ -410,4 +422,24 @@ func (h *readyHeap) Pop() any {
 	x := h.ids[len(h.ids)-1]
 	h.ids = h.ids[:len(h.ids)-1]
 	return x
+}
+
+// tablesRead lists the needed table sources whose state was read, by name.
+func (b *Builder) tablesRead(need []bool) []TableRead {
+	var out []TableRead
+	for id, st := range b.tables {
+		if st == nil || !need[id] {
+			continue
+		}
+		tr := TableRead{Name: strings.TrimPrefix(b.G.Nodes[id].Name, "table:"), State: *st}
+		for _, e := range b.G.out[id] {
+			if b.G.Nodes[e.To].Kind == Stage {
+				tr.ReadBy = append(tr.ReadBy, b.G.Nodes[e.To].Name)
+			}
+		}
+		sort.Strings(tr.ReadBy)
+		out = append(out, tr)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

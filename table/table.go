@@ -29,6 +29,15 @@ type Ref struct {
 	Name    string // Iceberg: namespace.table; Delta: the table directory
 }
 
+// Identifier is the table's name in its catalog: "catalog#namespace.table"
+// for Iceberg, the directory for Delta.
+func (r Ref) Identifier() string {
+	if r.Format == Iceberg {
+		return r.Catalog + "#" + r.Name
+	}
+	return r.Name
+}
+
 func (r Ref) String() string {
 	if r.Format == Iceberg {
 		return fmt.Sprintf("iceberg:%s#%s", r.Catalog, r.Name)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"seigarrena.dev/sei/attest"
 	"strings"
 	"testing"
 )
@@ -129,7 +130,8 @@ type loanBundle struct {
 		AnchoredCommit string `json:"anchored_commit"`
 		PreviousCommit string `json:"previous_commit"`
 	} `json:"treatment_events"`
-	PipelineLockDigest string `json:"pipeline_lock_digest"`
+	PipelineLockDigest string               `json:"pipeline_lock_digest"`
+	Tables             []attest.TableRecord `json:"tables"`
 }
 
 func readLoanBundle(t *testing.T, dir string) loanBundle {

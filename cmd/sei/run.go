@@ -90,7 +90,12 @@ func (e *engine) writeEvidence(ctx context.Context, c *cli.Context, rep *dag.Rep
 	if err != nil {
 		return "", err
 	}
-	lock := evidence.LockOf(e.g, rep, e.m, evidence.TripleOf(e.repo, e.m))
+	triple := evidence.TripleOf(e.repo, e.m)
+	tables := tableRecords(rep.Tables)
+	if len(tables) > 0 {
+		triple.Dataset = attest.TablesDigest(tables) // the rows measured are the snapshots read
+	}
+	lock := evidence.LockOf(e.g, rep, e.m, triple)
 	in, err := e.bundleInput(ctx, c, rep, lock)
 	if err != nil {
 		return "", err
@@ -106,7 +111,8 @@ func (e *engine) bundleInput(ctx context.Context, c *cli.Context, rep *dag.Repor
 	if err != nil {
 		return attest.BundleInput{}, err
 	}
-	in := attest.BundleInput{M: e.m, Analysis: a, Gate: rep.Gate, Triple: lock.Triple, Sections: map[string]string{}}
+	in := attest.BundleInput{M: e.m, Analysis: a, Gate: rep.Gate, Triple: lock.Triple, Sections: map[string]string{},
+		Tables: tableRecords(rep.Tables)}
 	for name, s := range lock.Sections {
 		in.Sections[name] = strings.ToUpper(s.Status[:1]) + s.Status[1:]
 	}
@@ -136,4 +142,14 @@ func (e *engine) bundleInput(ctx context.Context, c *cli.Context, rep *dag.Repor
 		fmt.Fprintln(c.App.ErrWriter, "sei: warning:", warn)
 	}
 	return in, nil
+}
+
+// tableRecords are the tables a build read, as the bundle names them.
+func tableRecords(ts []dag.TableRead) []attest.TableRecord {
+	var out []attest.TableRecord
+	for _, t := range ts {
+		out = append(out, attest.TableRecord{Name: t.Name, Format: string(t.State.Ref.Format), Identifier: t.State.Ref.Identifier(),
+			UUID: t.State.UUID, Snapshot: t.State.Snapshot, MetadataSHA256: t.State.MetadataSHA256, ReadBy: t.ReadBy})
+	}
+	return out
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+
 	"path/filepath"
+	"seigarrena.dev/sei/attest"
 	"strings"
 	"testing"
 )
@@ -80,6 +82,19 @@ print(t.current_snapshot().snapshot_id)`)
 	}
 	if got := fileText(t, filepath.Join(dir, "counts.txt")); got != snap1+" 2 1\n" {
 		t.Fatalf("counts.txt = %q, want snapshot %s, 2 rows, 1 event", got, snap1)
+	}
+	// The evidence names the exact rows measured: each table at its
+	// snapshot, and the lock's triple.dataset is their digest.
+	b := readLoanBundle(t, dir)
+	if len(b.Tables) != 2 || b.Tables[0].Name != "applications" || b.Tables[0].Snapshot != snap1 || b.Tables[1].Snapshot != "0" ||
+		b.Tables[0].Identifier != "lake/catalog.db#credit.applications" || b.Tables[0].ReadBy[0] != "stage:count" {
+		t.Fatalf("bundle tables: %+v", b.Tables)
+	}
+	if lock := fileText(t, filepath.Join(dir, "sei.lock")); !strings.Contains(lock, `"dataset": "`+attest.TablesDigest(b.Tables)+`"`) {
+		t.Errorf("sei.lock's triple.dataset is not the tables' digest %s", attest.TablesDigest(b.Tables))
+	}
+	if _, _, code := seiRun(t, "verify", "--repo", dir); code != 0 {
+		t.Fatal("sei verify rejected evidence naming tables")
 	}
 	out, _, code := seiRun(t, "status", "--repo", dir)
 	if code != 0 || !strings.Contains(out, "stage:count: Reused") {
