@@ -33,7 +33,8 @@ func conventions(app *cli.App) {
 			if c.Description == "" {
 				c.Description = descriptions[strings.TrimSpace(prefix+" "+c.Name)]
 			}
-			if !quietExempt[c.Name] {
+			// Only a leaf knows its own --json: a parent's Before runs first.
+			if !quietExempt[c.Name] && len(c.Subcommands) == 0 {
 				c.Before = chain(c.Before, silence)
 			}
 			walk(c.Name, c.Subcommands)
