@@ -29,12 +29,23 @@ const LegacyLockSchema = "venturalitica.ai/v1alpha1"
 // digest) are ours: with them sei status names the drift class and the
 // changed file from the lock alone, on a fresh clone with no cache.
 type Lock struct {
-	SchemaVersion      string               `json:"schema_version"`
-	ProgramUID         string               `json:"program_uid"`
-	Triple             Triple               `json:"triple"`
-	Sections           map[string]LockEntry `json:"sections"`
-	Inputs             map[string]string    `json:"inputs"`
-	SignedBundleDigest string               `json:"signed_bundle_digest"`
+	SchemaVersion string               `json:"schema_version"`
+	ProgramUID    string               `json:"program_uid"`
+	Triple        Triple               `json:"triple"`
+	Sections      map[string]LockEntry `json:"sections"`
+	Inputs        map[string]string    `json:"inputs"`
+	// Tables pin each lakehouse table the run read at the snapshot it
+	// measured; `sei run --tables pinned` measures them there again.
+	Tables             map[string]TablePin `json:"tables,omitempty"`
+	SignedBundleDigest string              `json:"signed_bundle_digest"`
+}
+
+// TablePin is one table at one snapshot (Iceberg) or version (Delta).
+type TablePin struct {
+	Format     string `json:"format"`
+	Identifier string `json:"identifier"`
+	UUID       string `json:"uuid"`
+	Snapshot   string `json:"snapshot"`
 }
 
 // Triple anchors the code, model and dataset versions of a build.

@@ -34,6 +34,10 @@ type Builder struct {
 	Jobs      int
 	KeepGoing bool
 	DryRun    bool
+	// Pins, when set, are the snapshots to measure each table at (a
+	// replay: `--tables pinned`, from sei.lock), by dataset.tables name;
+	// a table without a pin is measured as it is now.
+	Pins map[string]Pin
 	// OnStart and OnDone are called on the scheduler goroutine as each
 	// stage starts and each node finishes (progress output); either may be
 	// nil. Progress counts stages, the unit a user waits on.
@@ -68,6 +72,9 @@ type Report struct {
 	// that read it at that state.
 	Tables []TableRead
 }
+
+// Pin is a table at a snapshot, as sei.lock records it.
+type Pin struct{ UUID, Snapshot string }
 
 // TableRead is one table source as the build found it.
 type TableRead struct {

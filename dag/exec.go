@@ -74,6 +74,14 @@ func (b *Builder) exec(ctx context.Context, id NodeID) NodeResult {
 
 func (b *Builder) execSource(n *Node) NodeResult {
 	d, st, err := sourceDigest(b.Repo, b.Hasher, n)
+	if pin, ok := b.Pins[strings.TrimPrefix(n.Name, "table:")]; ok && n.Table != nil && err == nil {
+		var at table.State
+		if st.UUID != pin.UUID {
+			err = fmt.Errorf("table %s is not the table sei.lock pinned (uuid %s, now %s): it was recreated", st.Ref, pin.UUID, st.UUID)
+		} else if at, err = st.At(pin.Snapshot); err == nil {
+			st, d = &at, cache.Sum([]byte("sei/table/v1/pinned\n"+at.Digest()))
+		}
+	}
 	if err != nil {
 		return NodeResult{State: Failed, Err: fmt.Errorf("%s: declared input: %w", n.Name, err)}
 	}

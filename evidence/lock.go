@@ -28,8 +28,16 @@ func LockOf(g *dag.Graph, rep *dag.Report, m *manifest.Manifest, t attest.Triple
 	}
 	gateFailed := rep.Gate != nil && !rep.Gate.Passed
 	sections, inputs := g.LockSections(src, g.ClassDigestsFrom(src), gateFailed)
-	return &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(m.System.Name),
+	l := &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(m.System.Name),
 		Triple: t, Sections: sections, Inputs: inputs}
+	for _, tr := range rep.Tables {
+		if l.Tables == nil {
+			l.Tables = map[string]attest.TablePin{}
+		}
+		l.Tables[tr.Name] = attest.TablePin{Format: string(tr.State.Ref.Format), Identifier: tr.State.Ref.Identifier(),
+			UUID: tr.State.UUID, Snapshot: tr.State.Snapshot}
+	}
+	return l
 }
 
 // TripleOf is the run's triple: code is HEAD's SHA-1 (empty before the

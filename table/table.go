@@ -77,6 +77,32 @@ func (s State) Has(snapshot string) bool {
 // ErrNoTable is a table the catalog or directory does not hold.
 var ErrNoTable = errors.New("no such table")
 
+// ErrExpired is a pinned snapshot the table no longer keeps (expired,
+// vacuumed or cleaned from the log): what was measured there cannot be
+// measured again, and measuring newer data in its place would be a lie.
+var ErrExpired = errors.New("snapshot expired")
+
+// At is s as of snapshot, which must still be in its history: the pinned
+// state a replay reads by time travel. The metadata digest is left out:
+// the current metadata file describes later snapshots too.
+func (s State) At(snapshot string) (State, error) {
+	if !s.Has(snapshot) {
+		return State{}, fmt.Errorf("table %s: %w: %s is pinned, the table keeps %s", s.Ref, ErrExpired, snapshot, keeps(s.History))
+	}
+	s.Snapshot, s.MetadataSHA256 = snapshot, ""
+	return s, nil
+}
+
+func keeps(h []string) string {
+	switch len(h) {
+	case 0:
+		return "no snapshot"
+	case 1:
+		return h[0]
+	}
+	return h[0] + " to " + h[len(h)-1]
+}
+
 // Read is the current state of the table r, with paths relative to repo.
 func Read(repo string, r Ref) (State, error) {
 	var s State

@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/cache/remote"
 	"seigarrena.dev/sei/dag"
@@ -23,6 +24,7 @@ var (
 	jobsFlag      = &cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "run `N` actions at once"}
 	explainFlag   = &cli.BoolFlag{Name: "explain", Usage: "say why each stage runs"}
 	keepGoingFlag = &cli.BoolFlag{Name: "keep-going", Aliases: []string{"k"}, Usage: "after a failure, go on with what does not depend on it"}
+	tablesFlag    = &cli.StringFlag{Name: "tables", Value: "current", Usage: "`WHICH` snapshot of each dataset table to measure: current, or pinned (sei.lock's, by time travel: a replay)"}
 )
 
 func buildCommand() *cli.Command {
@@ -32,7 +34,7 @@ func buildCommand() *cli.Command {
 		ArgsUsage: "[TARGET...]",
 		Flags: append([]cli.Flag{repoFlag, jobsFlag,
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "say what would run and why; run and write nothing"},
-			explainFlag, keepGoingFlag, sandboxFlag, jsonFlag,
+			explainFlag, keepGoingFlag, sandboxFlag, jsonFlag, tablesFlag,
 		}, remoteFlags...),
 		Action: runBuild,
 	}
@@ -84,6 +86,11 @@ func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID
 	ui := newProgress(pw, c.Bool("explain") || c.Bool("dry-run") || c.Bool("verbose"), isTerminal(pw) && !c.Bool("quiet"))
 	defer ui.stop()
 	b.OnStart, b.OnDone = ui.start, ui.done
+	pins, err := e.pins(c.String("tables"))
+	if err != nil {
+		return nil, nil, err
+	}
+	b.Pins = pins
 	if !c.Bool("dry-run") {
 		sb, err := e.sandbox(c)
 		if err != nil {
@@ -188,4 +195,28 @@ func printFailures(ew io.Writer, rep *dag.Report) {
 			fmt.Fprintf(ew, "sei: warning: %s: cached result rejected: %s; running it here\n", r.Name, r.Rejected)
 		}
 	}
+}
+
+// pins are sei.lock's table snapshots for --tables pinned (nil for
+// current): a replay measures each table where the last run did.
+func (e *engine) pins(which string) (map[string]dag.Pin, error) {
+	switch which {
+	case "current", "":
+		return nil, nil
+	case "pinned":
+	default:
+		return nil, withCode(exitUsage, fmt.Errorf("--tables %q: want current or pinned", which))
+	}
+	lock, err := attest.ReadLock(e.lockPath())
+	if err != nil {
+		return nil, withCode(exitInvalid, err)
+	}
+	if lock == nil || lock.Foreign() || len(lock.Tables) == 0 {
+		return nil, withCode(exitUsage, fmt.Errorf("--tables pinned: %s pins no table; `sei run` pins the tables it reads", e.layout.Lock))
+	}
+	pins := map[string]dag.Pin{}
+	for name, p := range lock.Tables {
+		pins[name] = dag.Pin{UUID: p.UUID, Snapshot: p.Snapshot}
+	}
+	return pins, nil
 }

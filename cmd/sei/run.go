@@ -19,7 +19,7 @@ func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "run",
 		Usage:  "build everything stale, apply the gate, write the signed .sei/bundle.json and anchor it in sei.lock",
-		Flags:  append([]cli.Flag{repoFlag, jobsFlag, explainFlag, keepGoingFlag, sandboxFlag, jsonFlag}, remoteFlags...),
+		Flags:  append([]cli.Flag{repoFlag, jobsFlag, explainFlag, keepGoingFlag, sandboxFlag, jsonFlag, tablesFlag}, remoteFlags...),
 		Action: runRun,
 	}
 }
