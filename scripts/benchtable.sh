@@ -58,6 +58,8 @@ END {
     s = v["BenchmarkQuery/100k/" qs[k], "ns/op"]; p = v["BenchmarkQuery/100k/lib-" ls[k], "ns/op"]
     if (s != "") printf "%-34s %14s %14s %8s\n", "query " ls[k] " 100k (in-process; vs graph lib)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.0fx", p / s))
   }
+  s = v["BenchmarkTableStatus/sei-status", "ns/op"]; p = v["BenchmarkTableStatus/pyiceberg-current-snapshot", "ns/op"]
+  if (s != "") printf "%-34s %14s %14s %8s\n", "status, 2 tables (vs pyiceberg; peer/sei)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.0fx", p / s))
   s = v["BenchmarkParse", "ns/op"]; p = v["BenchmarkPeerYAMLUnmarshal", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "manifest decode (vs yaml.v3 maps)", ms(s), ms(p), sprintf("%.2fx", s / p)
 }' "${1:-/dev/stdin}"
