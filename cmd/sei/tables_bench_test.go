@@ -21,14 +21,7 @@ func BenchmarkTableStatus(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	dir := b.TempDir()
-	for name, body := range map[string]string{"sei.yaml": tablesManifest, "count.py": countPy,
-		"data/d.croissant.json": `{"distribution": []}`} {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
-	}
-	os.MkdirAll(filepath.Join(dir, "lake", "warehouse"), 0o755)
-	os.Symlink(venv, filepath.Join(dir, ".venv"))
+	dir := tablesRepo(b, venv)
 	shell(b, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+`cat.create_namespace("credit")
 t = cat.create_table("credit.applications", schema=pa.schema([("id", pa.int64())]))
 t.append(pa.table({"id": list(range(1000))}))

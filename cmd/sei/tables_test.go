@@ -58,14 +58,7 @@ func TestTablesAreData(t *testing.T) {
 		}
 		t.Skip("pyiceberg and deltalake are not installed: `make venv-lake`, then SEI_LAKE_VENV=$PWD/.venv-lake")
 	}
-	dir := t.TempDir()
-	for name, body := range map[string]string{"sei.yaml": tablesManifest, "count.py": countPy,
-		"data/d.croissant.json": `{"distribution": []}`} {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
-	}
-	os.MkdirAll(filepath.Join(dir, "lake", "warehouse"), 0o755)
-	os.Symlink(venv, filepath.Join(dir, ".venv"))
+	dir := tablesRepo(t, venv)
 	py := func(script string) string {
 		return shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+script+"\nEOF")
 	}
@@ -140,4 +133,18 @@ t.maintenance.expire_snapshots().by_id(` + snap1 + `).commit()`)
 	if got := fileText(t, filepath.Join(dir, "counts.txt")); got != "untouched\n" {
 		t.Fatalf("an expired replay measured something: %q", got)
 	}
+}
+
+// tablesRepo is a repository with tablesManifest, count.py and an empty
+// warehouse, its .venv the lakehouse tools' environment.
+func tablesRepo(t testing.TB, venv string) string {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"sei.yaml": tablesManifest, "count.py": countPy,
+		"data/d.croissant.json": `{"distribution": []}`} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "lake", "warehouse"), 0o755)
+	os.Symlink(venv, filepath.Join(dir, ".venv"))
+	return dir
 }
