@@ -76,14 +76,7 @@ func copyAndHash(dst, src *os.File) (Digest, int64, error) {
 		d, err := hashAt(src, size, hashWorkers()-1)
 		done <- sum{d, size, err}
 	}()
-	var cerr error
-	if !cloneInto(dst, src) {
-		var n int64
-		n, cerr = io.Copy(dst, io.LimitReader(src, size))
-		if cerr == nil && n != size {
-			cerr = fmt.Errorf("%s changed size while copied", src.Name())
-		}
-	}
+	cerr := copyOnly(dst, src, size)
 	r := <-done
 	if cerr != nil {
 		return Digest{}, 0, cerr
@@ -91,18 +84,15 @@ func copyAndHash(dst, src *os.File) (Digest, int64, error) {
 	return r.d, r.n, r.err
 }
 
-// copyOnly fills dst with src's bytes, reflinked or copied by the kernel,
-// for a blob this process has verified already (Store.known).
-func copyOnly(dst, src *os.File) error {
+// copyOnly fills dst with src's size bytes, reflinked or copied by the
+// kernel: the copying half of copyAndHash, and all of a restore of a blob
+// this process has verified already (Store.known).
+func copyOnly(dst, src *os.File, size int64) error {
 	if cloneInto(dst, src) {
 		return nil
 	}
-	fi, err := src.Stat()
-	if err != nil {
-		return err
-	}
-	n, err := io.Copy(dst, io.LimitReader(src, fi.Size()))
-	if err == nil && n != fi.Size() {
+	n, err := io.Copy(dst, io.LimitReader(src, size))
+	if err == nil && n != size {
 		err = fmt.Errorf("%s changed size while copied", src.Name())
 	}
 	return err
@@ -166,8 +156,8 @@ func (s *Store) Restore(d Digest, dst string, mode os.FileMode) error {
 	}
 	defer os.Remove(tmp.Name())
 	var got Digest
-	if s.known(d, src) {
-		got, err = d, copyOnly(tmp, src)
+	if fi, serr := src.Stat(); serr == nil && s.known(d, src) {
+		got, err = d, copyOnly(tmp, src, fi.Size())
 	} else {
 		got, _, err = copyAndHash(tmp, src)
 	}
@@ -300,6 +290,11 @@ func (s *Store) RestoreLink(d Digest, dst string, mode os.FileMode) error {
 		return s.Restore(d, dst, mode) // another file system, or links refused
 	}
 	defer os.Remove(tmp)
+	// The name was linked, not the open file: a blob swapped for another
+	// between the check and the link must not reach the work tree.
+	if lfi, err := os.Lstat(tmp); err != nil || !os.SameFile(lfi, fi) {
+		return fmt.Errorf("%w: %s changed while it was restored", ErrCorrupt, d)
+	}
 	if err := os.Chmod(tmp, mode); err != nil {
 		return err
 	}

@@ -74,13 +74,8 @@ func (b *Builder) exec(ctx context.Context, id NodeID) NodeResult {
 
 func (b *Builder) execSource(n *Node) NodeResult {
 	d, st, err := sourceDigest(b.Repo, b.Hasher, n)
-	if pin, ok := b.Pins[strings.TrimPrefix(n.Name, "table:")]; ok && n.Table != nil && err == nil {
-		var at table.State
-		if st.UUID != pin.UUID {
-			err = fmt.Errorf("table %s is not the table sei.lock pinned (uuid %s, now %s): it was recreated", st.Ref, pin.UUID, st.UUID)
-		} else if at, err = st.At(pin.Snapshot); err == nil {
-			st, d = &at, cache.Sum([]byte("sei/table/v1/pinned\n"+at.Digest()))
-		}
+	if st != nil && err == nil && b.Pins != nil {
+		d, st, err = b.pinned(n, d, st)
 	}
 	if err != nil {
 		return NodeResult{State: Failed, Err: fmt.Errorf("%s: declared input: %w", n.Name, err)}
@@ -265,4 +260,21 @@ func addRegular(add func(string, os.FileInfo) error, full string, fi os.FileInfo
 		return fmt.Errorf("%s is not a regular file (%s): outputs are regular files and directories", full, fi.Mode().Type())
 	}
 	return add(full, fi)
+}
+
+// pinned is a table source at the snapshot b.Pins holds for it (a replay),
+// or as it is when it has no pin.
+func (b *Builder) pinned(n *Node, d cache.Digest, st *table.State) (cache.Digest, *table.State, error) {
+	pin, ok := b.Pins[strings.TrimPrefix(n.Name, "table:")]
+	if !ok {
+		return d, st, nil
+	}
+	if st.UUID != pin.UUID {
+		return d, nil, fmt.Errorf("table %s is not the table sei.lock pinned (uuid %s, now %s): it was recreated", st.Ref, pin.UUID, st.UUID)
+	}
+	at, err := st.At(pin.Snapshot)
+	if err != nil {
+		return d, nil, err
+	}
+	return cache.Sum([]byte("sei/table/v1/pinned\n" + at.Digest())), &at, nil
 }

@@ -22,6 +22,9 @@ import (
 // is gone (after a checkpoint and log clean-up) cannot be travelled to.
 func readDelta(repo string, r Ref) (State, error) {
 	dir := filepath.Join(repo, filepath.FromSlash(r.Name), "_delta_log")
+	if err := confine.NoLinks(repo, r.Name+"/_delta_log"); err != nil {
+		return State{}, err
+	}
 	entries, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
 		return State{}, fmt.Errorf("%w: %s has no _delta_log", ErrNoTable, r.Name)

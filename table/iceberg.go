@@ -25,16 +25,21 @@ func readIceberg(repo string, r Ref) (State, error) {
 		return State{}, fmt.Errorf("want namespace.table, got %q", r.Name)
 	}
 	cat := filepath.Join(repo, filepath.FromSlash(r.Catalog))
+	if err := confine.NoLinks(repo, r.Catalog); err != nil {
+		return State{}, fmt.Errorf("catalog: %w", err)
+	}
 	if fi, err := os.Stat(cat); err != nil {
 		return State{}, fmt.Errorf("catalog %s: %w", r.Catalog, err)
 	} else if !fi.Mode().IsRegular() {
 		return State{}, fmt.Errorf("catalog %s is not a regular file", r.Catalog)
+	} else if strings.ContainsAny(cat, "?#") {
+		return State{}, fmt.Errorf("catalog %s: a path with ? or # cannot be opened as an SQLite file name", r.Catalog)
 	}
 	loc, err := metadataLocation(cat, ns, name)
 	if err != nil {
 		return State{}, err
 	}
-	p, err := localPath(loc)
+	p, err := inRepo(repo, loc)
 	if err != nil {
 		return State{}, err
 	}
@@ -126,4 +131,27 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 		return "", "", false
 	}
 	return s[:i], s[i+1:], true
+}
+
+// inRepo is the metadata location as a local path inside the repository,
+// through no symlink. The catalog row is input like any file: one naming
+// /etc/shadow would otherwise have sei read it and sign its digest into
+// the evidence.
+func inRepo(repo, loc string) (string, error) {
+	p, err := localPath(loc)
+	if err != nil {
+		return "", err
+	}
+	root, err := filepath.Abs(repo)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, filepath.Clean(p))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || !filepath.IsAbs(p) {
+		return "", fmt.Errorf("metadata location %q is not inside the repository: sei reads local warehouses in it", loc)
+	}
+	if err := confine.NoLinks(root, filepath.ToSlash(rel)); err != nil {
+		return "", fmt.Errorf("metadata location %q: %w", loc, err)
+	}
+	return p, nil
 }

@@ -1,6 +1,7 @@
 package table
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -155,6 +156,19 @@ print(json.dumps({"Loc": t.metadata_location}))`, &loc)
 		t.Errorf("unknown table: %v", err)
 	}
 	p := strings.TrimPrefix(loc.Loc, "file://")
+	// A catalog row pointing outside the repository (a real metadata file,
+	// copied there) is refused: sei would read and sign what it names.
+	outside := filepath.Join(t.TempDir(), "stolen.metadata.json")
+	data, _ := os.ReadFile(p)
+	os.WriteFile(outside, data, 0o644)
+	setLocation(t, filepath.Join(repo, "lake", "catalog.db"), "file://"+outside)
+	if _, err := Read(repo, ref); err == nil || !strings.Contains(err.Error(), "not inside the repository") {
+		t.Errorf("metadata outside the repository: %v", err)
+	}
+	setLocation(t, filepath.Join(repo, "lake", "catalog.db"), loc.Loc)
+	if _, err := Read(repo, ref); err != nil {
+		t.Fatalf("the row put back: %v", err)
+	}
 	os.WriteFile(p, []byte(`{"table-uuid": "x", "snapshots": [`), 0o644)
 	if _, err := Read(repo, ref); err == nil || !strings.Contains(err.Error(), "metadata") {
 		t.Errorf("truncated metadata: %v", err)
@@ -167,5 +181,30 @@ print(json.dumps({"Loc": t.metadata_location}))`, &loc)
 	syscall.Mkfifo(p, 0o644)
 	if _, err := Read(repo, ref); err == nil {
 		t.Error("a FIFO as metadata was read")
+	}
+}
+
+// setLocation rewrites the catalog row by hand, as an attacker with the
+// file would.
+func setLocation(t *testing.T, catalog, loc string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE iceberg_tables SET metadata_location = ?`, loc); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A _delta_log reached through a symlink is not followed.
+func TestDeltaLogThroughSymlink(t *testing.T) {
+	repo, elsewhere := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(elsewhere, "_delta_log"), 0o755)
+	os.WriteFile(filepath.Join(elsewhere, "_delta_log", "00000000000000000000.json"), []byte(`{"metaData":{"id":"u"}}`+"\n"), 0o644)
+	os.Symlink(elsewhere, filepath.Join(repo, "t"))
+	if _, err := Read(repo, Ref{Format: Delta, Name: "t"}); err == nil || !strings.Contains(err.Error(), "symlink") {
+		t.Fatalf("a symlinked table directory: %v", err)
 	}
 }

@@ -67,20 +67,28 @@ func benchRounds() int {
 	return 5
 }
 
-// warmPages writes n bytes to a file in /dev/shm and deletes it, so the
-// case that follows finds n bytes of just-freed memory. On the virtual
+// warmPages writes n bytes to a fresh file in /dev/shm and deletes it, so
+// the case that follows finds n bytes of just-freed memory. On the virtual
 // machines we measure on, the host takes free guest memory back and a
 // page touched again costs a fault on the host: a 2 GiB cp onto such
 // pages took 4.3–6.5 s of system time against 0.6–0.7 s onto pages freed
 // a moment before, so whichever case happened to need fresh pages paid for
 // the VM (sei's restore most often: deleting a hard-linked output frees
-// nothing). It runs in a child so the benchmark's own RSS stays small (a
-// child's maxrss starts from its parent's). Without /dev/shm it does
-// nothing and the figures are noisier.
+// nothing). Shared-memory file pages are not the benchmark's RSS (a
+// child's maxrss starts from its parent's). The file is made by
+// CreateTemp, never a fixed name a neighbour could plant a link at.
+// Without /dev/shm it does nothing and the figures are noisier.
 func warmPages(n int64) {
-	if fi, err := os.Stat("/dev/shm"); err != nil || !fi.IsDir() {
+	f, err := os.CreateTemp("/dev/shm", "sei-bench-warm-*")
+	if err != nil {
 		return
 	}
-	f := "/dev/shm/sei-bench-warm"
-	exec.Command("sh", "-c", "head -c "+strconv.FormatInt(n, 10)+" /dev/zero > "+f+"; rm -f "+f).Run()
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for left := n; left > 0; left -= int64(len(buf)) {
+		if _, err := f.Write(buf[:min(int64(len(buf)), left)]); err != nil {
+			return
+		}
+	}
 }

@@ -145,7 +145,7 @@ func printJSON(w io.Writer, kind string, v any) error {
 	out.WriteString(`{"schema":`)
 	out.Write(id)
 	switch {
-	case len(raw) > 0 && raw[0] == '{' && string(raw) == "{}":
+	case string(raw) == "{}":
 		out.WriteString("}")
 	case len(raw) > 0 && raw[0] == '{':
 		out.WriteString(",")

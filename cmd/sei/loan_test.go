@@ -18,17 +18,22 @@ import (
 // that says how to get it.
 func loanVenv(t testing.TB, tool string) string {
 	t.Helper()
-	name, dir := "SEI_LOAN_VENV", ".venv-loan"
 	if tool == "dagster" {
-		name, dir = "SEI_DAGSTER_VENV", ".venv-loan-dagster"
+		return toolVenv(t, "SEI_DAGSTER_VENV", "venv-loan", ".venv-loan-dagster", "the loan scenario's dagster")
 	}
+	return toolVenv(t, "SEI_LOAN_VENV", "venv-loan", ".venv-loan", "the loan scenario's "+tool)
+}
+
+// toolVenv is the virtual environment named by the variable name, made by
+// `make target` in dir; what says what it holds in the skip message.
+func toolVenv(t testing.TB, name, target, dir, what string) string {
+	t.Helper()
 	v := os.Getenv(name)
 	if _, err := os.Stat(filepath.Join(v, "bin", "python")); v == "" || err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s=%q has no bin/python; CI must run `make venv-loan` (make test does)", name, v)
+			t.Fatalf("%s=%q has no bin/python; CI must run `make %s` (make test does)", name, v, target)
 		}
-		t.Skipf("the loan scenario's %s is not installed: run `make venv-loan` and set %s=$PWD/%s (make test does both)",
-			tool, name, dir)
+		t.Skipf("%s is not installed: run `make %s` and set %s=$PWD/%s (make test does both)", what, target, name, dir)
 	}
 	return v
 }

@@ -211,13 +211,18 @@ func foreignStatus(c *cli.Context, e *engine, lock *attest.Lock) error {
 			Reason: s.Status + ", as the original engine recorded it (not recomputed)"})
 	}
 	tc, err := resolveTrust(c, e.repo, e.evDir())
+	var rep *evidence.Report
 	if err == nil {
-		if rep, err := evidence.Verify(tc.verifier(e.repo, e.evDir(), e.layout.Lock, nil)); err == nil && rep.Genuine() && rep.Bundle != nil {
-			g := rep.Bundle.Gate()
-			st.Gate = &gateStatus{Passed: g.Passed, Blocking: g.Blocking}
-		} else if err == nil {
-			st.Problem = rep.FirstProblem()
-		}
+		rep, err = evidence.Verify(tc.verifier(e.repo, e.evDir(), e.layout.Lock, nil))
+	}
+	switch {
+	case err != nil:
+		st.Problem = err.Error()
+	case rep.Genuine() && rep.Bundle != nil:
+		g := rep.Bundle.Gate()
+		st.Gate = &gateStatus{Passed: g.Passed, Blocking: g.Blocking}
+	default:
+		st.Problem = rep.FirstProblem()
 	}
 	st.Message = fmt.Sprintf("%s is the original engine's lock (schema_version %s): its digests are not sei's, so freshness is unknown; "+
 		"run `sei migrate`, then `sei run`, for evidence sei can keep current", e.layout.Lock, lock.SchemaVersion)

@@ -13,10 +13,7 @@ import (
 // reading the current snapshot; whole processes alternating round by round.
 // Needs SEI_LAKE_VENV (make bench sets it).
 func BenchmarkTableStatus(b *testing.B) {
-	venv := os.Getenv("SEI_LAKE_VENV")
-	if _, err := os.Stat(filepath.Join(venv, "bin", "python")); venv == "" || err != nil {
-		b.Skip("SEI_LAKE_VENV is not set: `make venv-lake` (make bench does)")
-	}
+	venv := lakeVenv(b)
 	bin := filepath.Join(b.TempDir(), "sei")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)

@@ -51,14 +51,7 @@ cat = SqlCatalog("loan", uri="sqlite:///lake/catalog.db", warehouse="file://" + 
 // drift C, naming the table, when new rows arrive; the rebuilt stage reads
 // the new snapshot. Strict sandbox: the stage sees the tables read-only.
 func TestTablesAreData(t *testing.T) {
-	venv := os.Getenv("SEI_LAKE_VENV")
-	if _, err := os.Stat(filepath.Join(venv, "bin", "python")); venv == "" || err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("SEI_LAKE_VENV=%q has no bin/python; CI must run `make venv-lake` (make test does)", venv)
-		}
-		t.Skip("pyiceberg and deltalake are not installed: `make venv-lake`, then SEI_LAKE_VENV=$PWD/.venv-lake")
-	}
-	dir := tablesRepo(t, venv)
+	dir := tablesRepo(t, lakeVenv(t))
 	py := func(script string) string {
 		return shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+script+"\nEOF")
 	}
@@ -147,4 +140,9 @@ func tablesRepo(t testing.TB, venv string) string {
 	os.MkdirAll(filepath.Join(dir, "lake", "warehouse"), 0o755)
 	os.Symlink(venv, filepath.Join(dir, ".venv"))
 	return dir
+}
+
+// lakeVenv is .venv-lake, with the real pyiceberg and deltalake.
+func lakeVenv(t testing.TB) string {
+	return toolVenv(t, "SEI_LAKE_VENV", "venv-lake", ".venv-lake", "pyiceberg and deltalake")
 }

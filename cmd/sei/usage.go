@@ -58,7 +58,7 @@ func chain(a, b cli.BeforeFunc) cli.BeforeFunc {
 // silence drops a report's standard output under --quiet, unless JSON was
 // asked for.
 func silence(c *cli.Context) error {
-	if c.Bool("quiet") && !(c.IsSet("json") && c.Bool("json")) {
+	if c.Bool("quiet") && !c.Bool("json") {
 		c.App.Writer = io.Discard
 	}
 	return nil
