@@ -171,7 +171,9 @@ func (s *Store) Restore(d Digest, dst string, mode os.FileMode) error {
 		s.drop(d)
 		return fmt.Errorf("%w: %s", ErrCorrupt, d)
 	}
-	s.remember(d)
+	if fi, err := src.Stat(); err == nil {
+		s.remember(d, fi)
+	}
 	if err := os.Chmod(tmp.Name(), mode); err != nil {
 		return err
 	}
@@ -301,7 +303,7 @@ func (s *Store) RestoreLink(d Digest, dst string, mode os.FileMode) error {
 	if err := os.Rename(tmp, dst); err != nil {
 		return err
 	}
-	s.remember(d)
+	s.remember(d, fi)
 	s.touchBlob(d)
 	return nil
 }

@@ -82,3 +82,27 @@ func TestRestoreAfterFetchTrustsOnlyAnUnchangedBlob(t *testing.T) {
 		t.Fatal("a corrupt blob left a file behind")
 	}
 }
+
+// A blob is remembered as verified only while its name is still the file
+// that was verified: another file renamed into its place is not trusted.
+func TestRememberOnlyTheVerifiedFile(t *testing.T) {
+	s := newStore(t)
+	d, err := s.PutBytes([]byte("verified bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other")
+	os.WriteFile(other, []byte("other bytes"), 0o644)
+	ofi, _ := os.Stat(other)
+	s.remember(d, ofi)
+	f, _ := os.Open(s.blobPath(d))
+	defer f.Close()
+	if s.known(d, f) {
+		t.Fatal("a blob was taken as verified from another file's check")
+	}
+	bfi, _ := f.Stat()
+	s.remember(d, bfi)
+	if !s.known(d, f) {
+		t.Fatal("the verified blob itself is not remembered")
+	}
+}

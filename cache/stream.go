@@ -25,6 +25,10 @@ func (s *Store) PutVerified(r io.Reader, size int64, sha256Hex string, want Dige
 	}
 	defer os.Remove(tmp.Name())
 	got, err := pipeStream(tmp, io.LimitReader(r, size+1))
+	written, serr := tmp.Stat() // the file verified below, to know it by after the rename
+	if err == nil {
+		err = serr
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -41,7 +45,7 @@ func (s *Store) PutVerified(r io.Reader, size int64, sha256Hex string, want Dige
 	if err := s.keep(tmp.Name(), want, got.n); err != nil {
 		return err
 	}
-	s.remember(want)
+	s.remember(want, written)
 	return nil
 }
 

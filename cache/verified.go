@@ -35,10 +35,13 @@ func stampOf(fi os.FileInfo) (blobStamp, bool) {
 		mtime: st.Mtim.Nano(), ctm: st.Ctim.Nano()}, true
 }
 
-// remember records that blob d, as it is on disk now, holds d's bytes.
-func (s *Store) remember(d Digest) {
+// remember records that blob d holds d's bytes, given the file this
+// process verified (its open descriptor's FileInfo): the blob's name is
+// remembered only while it is still that file, so a blob swapped in by
+// rename after the check is never taken for it.
+func (s *Store) remember(d Digest, verified os.FileInfo) {
 	fi, err := os.Stat(s.blobPath(d))
-	if err != nil {
+	if err != nil || verified == nil || !os.SameFile(fi, verified) {
 		return
 	}
 	st, ok := stampOf(fi)
