@@ -48,6 +48,25 @@ type Stage struct {
 	// Env are variables the run adds to the stage's environment (the
 	// pinned snapshot of each table it reads), set by the engine.
 	Env []string
+	// Writes are the lakehouse tables the stage writes (dataset.tables).
+	Writes []TableWrite
+}
+
+// TableWrite is a table a stage writes, by dataset.tables name, and the
+// directory it commits into (a Delta table's directory, an Iceberg SQL
+// catalog's directory with its warehouse): a table is changed in place by
+// its commits, so a strict sandbox binds this directory read-write.
+type TableWrite struct {
+	Table string
+	Dir   string // repository path
+}
+
+// TableLocker marks an adapter whose pipeline record is the table
+// snapshots a run read and wrote, not a file: the engine computes its
+// pipeline_lock_digest from them (attest.TablesLockDigest).
+type TableLocker interface {
+	Reproducer
+	RecordsTables()
 }
 
 // Run is what running a stage produced.

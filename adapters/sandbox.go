@@ -96,6 +96,7 @@ type StageSandbox struct {
 	Mode    SandboxMode // resolved: strict, relaxed or none
 	Inputs  []Input
 	Outputs []string
+	Writes  []TableWrite
 }
 
 type sandboxKey struct{}
@@ -220,6 +221,15 @@ func (s *StageSandbox) strictMounts(staging string) []string {
 			args = append(args, "--ro-bind", p, p)
 		}
 	}
+	// A table the stage writes is committed to in place, in the
+	// repository itself: its directory is bound read-write, after the
+	// inputs, so it wins over a read-only bind of the same catalog.
+	for _, w := range s.Writes {
+		p := filepath.Join(s.Repo, filepath.FromSlash(w.Dir))
+		if os.MkdirAll(p, 0o755) == nil {
+			args = append(args, "--bind", p, p)
+		}
+	}
 	for _, t := range s.Toolchain {
 		// A toolchain inside the repository (.venv) is seen at its path.
 		if rel, err := filepath.Rel(s.Repo, t); err == nil && !strings.HasPrefix(rel, "..") {
@@ -280,11 +290,11 @@ func (s *Sandbox) For(tool string, st Stage) *StageSandbox {
 	mode := s.Mode
 	if mode == Auto || mode == "" {
 		mode = Relaxed
-		if tool == "command" {
+		if tool == "command" || tool == "lakehouse" {
 			mode = Strict
 		}
 	}
-	return &StageSandbox{Sandbox: s, Mode: mode, Inputs: st.Inputs, Outputs: st.Outputs}
+	return &StageSandbox{Sandbox: s, Mode: mode, Inputs: st.Inputs, Outputs: st.Outputs, Writes: st.Writes}
 }
 
 // venvBase is the installation a Python virtual environment was made from

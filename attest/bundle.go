@@ -220,7 +220,8 @@ func (b *Bundle) Gate() rules.GateResult {
 	return g
 }
 
-// TableRecord is one table a run read: which table, and which version of it.
+// TableRecord is one table a run read or wrote: which table, and which
+// version of it.
 type TableRecord struct {
 	Name           string   `json:"name"`
 	Format         string   `json:"format"`
@@ -229,22 +230,54 @@ type TableRecord struct {
 	Snapshot       string   `json:"snapshot"` // Iceberg snapshot id, Delta version
 	MetadataSHA256 string   `json:"metadata_sha256"`
 	ReadBy         []string `json:"read_by"`
+	// WrittenBy is the stage that wrote this snapshot; empty for a table
+	// the pipeline only reads (data from outside: the dataset).
+	WrittenBy string `json:"written_by,omitempty"`
 }
 
-// TablesDigest is the SHA-256 of the canonical JSON of what was read
-// ({name, uuid, snapshot} by name): sei.lock's triple.dataset when a run
-// read tables, as the Croissant descriptor's digest is for files.
+// TablesDigest is the SHA-256 of the canonical JSON of the source tables
+// read ({name, uuid, snapshot} by name; tables a stage wrote are left
+// out, they follow from these and the code): sei.lock's triple.dataset
+// when a run read tables, as the Croissant descriptor's digest is for files.
 func TablesDigest(ts []TableRecord) string {
 	type pin struct {
 		Name     string `json:"name"`
 		UUID     string `json:"uuid"`
 		Snapshot string `json:"snapshot"`
 	}
-	pins := make([]pin, len(ts))
-	for i, t := range ts {
-		pins[i] = pin{t.Name, t.UUID, t.Snapshot}
+	pins := []pin{}
+	for _, t := range ts {
+		if t.WrittenBy == "" {
+			pins = append(pins, pin{t.Name, t.UUID, t.Snapshot})
+		}
 	}
 	sort.Slice(pins, func(i, j int) bool { return pins[i].Name < pins[j].Name })
 	b, _ := json.Marshal(pins)
+	return SHA256Digest(b)
+}
+
+// TablesLockDigest is the pipeline_lock_digest of a lakehouse pipeline:
+// the SHA-256 of the canonical JSON (keys sorted, no spaces, by name) of
+// every table read and written, with format, identifier, uuid, snapshot
+// and the stages that read and wrote it. A verifier recomputes it from the
+// bundle's tables alone.
+func TablesLockDigest(ts []TableRecord) string {
+	type snap struct {
+		Format     string   `json:"format"`
+		Identifier string   `json:"identifier"`
+		Name       string   `json:"name"`
+		ReadBy     []string `json:"read_by"`
+		Snapshot   string   `json:"snapshot"`
+		UUID       string   `json:"uuid"`
+		WrittenBy  string   `json:"written_by"`
+	}
+	out := make([]snap, 0, len(ts))
+	for _, t := range ts {
+		rb := append([]string{}, t.ReadBy...)
+		sort.Strings(rb)
+		out = append(out, snap{t.Format, t.Identifier, t.Name, rb, t.Snapshot, t.UUID, t.WrittenBy})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	b, _ := json.Marshal(out)
 	return SHA256Digest(b)
 }

@@ -34,8 +34,9 @@ type Lock struct {
 	Triple        Triple               `json:"triple"`
 	Sections      map[string]LockEntry `json:"sections"`
 	Inputs        map[string]string    `json:"inputs"`
-	// Tables pin each lakehouse table the run read at the snapshot it
-	// measured; `sei run --tables pinned` measures them there again.
+	// Tables pin each source table (read, written by no stage) at the
+	// snapshot the run measured; `sei run --tables pinned` measures them
+	// there again, and the stages writing tables follow from them.
 	Tables             map[string]TablePin `json:"tables,omitempty"`
 	SignedBundleDigest string              `json:"signed_bundle_digest"`
 }
@@ -46,6 +47,9 @@ type TablePin struct {
 	Identifier string `json:"identifier"`
 	UUID       string `json:"uuid"`
 	Snapshot   string `json:"snapshot"`
+	// MetadataSHA256 is the metadata file's digest when the run read the
+	// table: a replay at the pin keys its stages as that run did.
+	MetadataSHA256 string `json:"metadata_sha256,omitempty"`
 }
 
 // Triple anchors the code, model and dataset versions of a build.

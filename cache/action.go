@@ -21,6 +21,19 @@ type Result struct {
 	Stdout     Digest   `json:"stdout"`
 	Stderr     Digest   `json:"stderr"`
 	DurationNs int64    `json:"duration_ns"`
+	// Tables are the lakehouse tables the stage wrote, as it left them.
+	Tables []TableVersion `json:"tables,omitempty"`
+}
+
+// TableVersion is one table a stage wrote, at the snapshot (Iceberg) or
+// version (Delta) its run committed. The result is a hit only while the
+// table, with the same uuid, still keeps that snapshot: the engine checks
+// it, since the table lives outside the CAS and may expire it.
+type TableVersion struct {
+	Name           string `json:"name"`
+	UUID           string `json:"uuid"`
+	Snapshot       string `json:"snapshot"`
+	MetadataSHA256 string `json:"metadata_sha256"`
 }
 
 // MarshalText/UnmarshalText make digests readable in the stored JSON.

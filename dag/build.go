@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"seigarrena.dev/sei/table"
-	"sort"
-	"strings"
 	"sync"
 
 	"seigarrena.dev/sei/adapters"
@@ -46,6 +44,7 @@ type Builder struct {
 
 	toolVersion string
 	tables      []*table.State // each table source's state, by node id
+	wrote       [][]cache.TableVersion // the tables each stage wrote, by node id
 	memos       map[string]cache.NodeMemo
 	out         []cache.Digest
 	unknown     []bool // dry run: outputs not known until a stage runs
@@ -68,19 +67,9 @@ type Report struct {
 	Rejected int
 	// Out are the output digests of every node (zero where not built).
 	Out []cache.Digest
-	// Tables are the tables the build read, by name, each with the stages
-	// that read it at that state.
+	// Tables are the tables the build read or wrote, by name, each with
+	// the stages that read it at that state and the stage that wrote it.
 	Tables []TableRead
-}
-
-// Pin is a table at a snapshot, as sei.lock records it.
-type Pin struct{ UUID, Snapshot string }
-
-// TableRead is one table source as the build found it.
-type TableRead struct {
-	Name   string // dataset.tables name
-	State  table.State
-	ReadBy []string // stage node names, sorted
 }
 
 // OK reports whether every needed node was built.
@@ -158,6 +147,7 @@ func (b *Builder) prepare(ctx context.Context) error {
 	}
 	b.out = make([]cache.Digest, len(b.G.Nodes))
 	b.tables = make([]*table.State, len(b.G.Nodes))
+	b.wrote = make([][]cache.TableVersion, len(b.G.Nodes))
 	b.unknown = make([]bool, len(b.G.Nodes))
 	// The stat cache and the memos are the two big reads of a null build;
 	// SQLite in WAL mode serves them on two connections at once.
@@ -431,22 +421,3 @@ func (h *readyHeap) Pop() any {
 	return x
 }
 
-// tablesRead lists the needed table sources whose state was read, by name.
-func (b *Builder) tablesRead(need []bool) []TableRead {
-	var out []TableRead
-	for id, st := range b.tables {
-		if st == nil || !need[id] {
-			continue
-		}
-		tr := TableRead{Name: strings.TrimPrefix(b.G.Nodes[id].Name, "table:"), State: *st}
-		for _, e := range b.G.out[id] {
-			if b.G.Nodes[e.To].Kind == Stage {
-				tr.ReadBy = append(tr.ReadBy, b.G.Nodes[e.To].Name)
-			}
-		}
-		sort.Strings(tr.ReadBy)
-		out = append(out, tr)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}

@@ -173,11 +173,15 @@ func (b *Builder) evaluateGate() (any, error) {
 	return vs, nil
 }
 
-// outputsDigest is a stage's output digest: its outputs' paths and digests.
-func outputsDigest(outs []cache.Output) cache.Digest {
+// outputsDigest is a stage's output digest: its outputs' paths and
+// digests, and the version of each table it wrote.
+func outputsDigest(outs []cache.Output, tables []cache.TableVersion) cache.Digest {
 	var sb strings.Builder
 	for _, o := range outs {
 		fmt.Fprintf(&sb, "%s %x %o\n", o.Path, o.Digest[:], o.Mode)
+	}
+	for _, t := range tables {
+		fmt.Fprintf(&sb, "table %q %q %q %q\n", t.Name, t.UUID, t.Snapshot, t.MetadataSHA256)
 	}
 	return cache.Sum([]byte(sb.String()))
 }
@@ -276,5 +280,26 @@ func (b *Builder) pinned(n *Node, d cache.Digest, st *table.State) (cache.Digest
 	if err != nil {
 		return d, nil, err
 	}
+	if pin.Snapshot == st.Snapshot && pin.MetadataSHA256 == st.MetadataSHA256 {
+		return d, st, nil // the pin is the table as it is
+	}
+	if validSHA256(pin.MetadataSHA256) {
+		// The pin's own metadata digest: the snapshot's rows are what they
+		// were when it was measured, so the replay has that run's key.
+		at.MetadataSHA256 = pin.MetadataSHA256
+		return cache.Sum([]byte("sei/table/v1\n" + at.Digest())), &at, nil
+	}
 	return cache.Sum([]byte("sei/table/v1/pinned\n" + at.Digest())), &at, nil
+}
+
+func validSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

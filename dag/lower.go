@@ -97,22 +97,32 @@ func (l *lowerer) file(p string, class adapters.EdgeClass) NodeID {
 
 // table adds the source node of a dataset.tables entry.
 func (l *lowerer) table(name string, class adapters.EdgeClass) NodeID {
-	var ref *table.Ref
-	if d := l.m.Dataset; d != nil {
-		for _, t := range d.Tables {
-			if t.Name == name {
-				r := table.Ref{Format: table.Format(t.Format), Catalog: t.Catalog, Name: t.Table}
-				if t.Format == string(table.Delta) {
-					r.Name = t.Path
-				}
-				ref = &r
-			}
-		}
-	}
-	if ref == nil && l.err == nil {
+	ref, ok := TableRef(l.m, name)
+	if !ok && l.err == nil {
 		l.err = fmt.Errorf("a stage reads table %q, which dataset.tables does not declare", name)
 	}
-	return l.add(&Node{Name: "table:" + name, Kind: Source, Class: class, Table: ref})
+	var p *table.Ref
+	if ok {
+		p = &ref
+	}
+	return l.add(&Node{Name: "table:" + name, Kind: Source, Class: class, Table: p})
+}
+
+// TableRef is the reference of the dataset.tables entry name.
+func TableRef(m *manifest.Manifest, name string) (table.Ref, bool) {
+	if m.Dataset == nil {
+		return table.Ref{}, false
+	}
+	for _, t := range m.Dataset.Tables {
+		if t.Name == name {
+			r := table.Ref{Format: table.Format(t.Format), Catalog: t.Catalog, Name: t.Table}
+			if t.Format == string(table.Delta) {
+				r.Name = t.Path
+			}
+			return r, true
+		}
+	}
+	return table.Ref{}, false
 }
 
 func (l *lowerer) rule(name string, lockType adapters.EdgeClass) NodeID {
@@ -159,13 +169,25 @@ func (l *lowerer) classify(in adapters.Input) adapters.EdgeClass {
 
 func (l *lowerer) stageNodes(stages []adapters.Stage) []NodeID {
 	producer := map[string]NodeID{}
+	writer := map[string]NodeID{} // table name -> the stage writing it
 	var ids []NodeID
 	for i := range stages {
 		s := &stages[i]
-		id := l.add(&Node{Name: "stage:" + s.Name, Kind: Stage, Stage: s, Section: true, LockType: adapters.Impl})
+		n := &Node{Name: "stage:" + s.Name, Kind: Stage, Stage: s, Section: true, LockType: adapters.Impl}
+		for _, w := range s.Writes {
+			ref, ok := TableRef(l.m, w.Table)
+			if !ok && l.err == nil {
+				l.err = fmt.Errorf("stage %s writes table %q, which dataset.tables does not declare", s.Name, w.Table)
+			}
+			n.Writes = append(n.Writes, TableOut{Name: w.Table, Ref: ref})
+		}
+		id := l.add(n)
 		ids = append(ids, id)
 		for _, o := range s.Outputs {
 			producer[o] = id
+		}
+		for _, w := range s.Writes {
+			writer[w.Table] = id
 		}
 	}
 	for i, id := range ids {
@@ -173,20 +195,28 @@ func (l *lowerer) stageNodes(stages []adapters.Stage) []NodeID {
 		for _, in := range stages[i].Inputs {
 			c := l.classify(in)
 			allData = allData && c == adapters.Data
-			switch p, ok := producedBy(producer, in.Path); {
-			case in.Table != "":
-				l.g.Connect(l.table(in.Table, c), id, c)
-			case ok:
-				l.g.Connect(p, id, c)
-			default:
-				l.g.Connect(l.file(in.Path, c), id, c)
-			}
+			l.g.Connect(l.inputNode(in, c, producer, writer), id, c)
 		}
 		if allData {
 			l.g.Nodes[id].LockType = adapters.Data
 		}
 	}
 	return ids
+}
+
+// inputNode is the node a stage input comes from: the stage writing the
+// table or file, else the table's or file's source node.
+func (l *lowerer) inputNode(in adapters.Input, c adapters.EdgeClass, producer, writer map[string]NodeID) NodeID {
+	if in.Table != "" {
+		if w, ok := writer[in.Table]; ok {
+			return w
+		}
+		return l.table(in.Table, c)
+	}
+	if p, ok := producedBy(producer, in.Path); ok {
+		return p
+	}
+	return l.file(in.Path, c)
 }
 
 // producedBy finds the stage writing p, or a directory holding p.

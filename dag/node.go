@@ -35,10 +35,19 @@ type Node struct {
 	// Table is a lakehouse table source (dataset.tables): its digest is
 	// its identity now (uuid, snapshot, metadata), read in Go.
 	Table *table.Ref
+	// Writes are the tables a stage node writes, by dataset.tables name:
+	// each is the stage's output, as its files are.
+	Writes []TableOut
 	// Stage is a stage node's declaration.
 	Stage *adapters.Stage
 	// Section marks the nodes sei.lock and sei status report on, with the
 	// class that names them in the lock (edge_type).
 	Section  bool
 	LockType adapters.EdgeClass
+}
+
+// TableOut is a table a stage writes.
+type TableOut struct {
+	Name string // dataset.tables name
+	Ref  table.Ref
 }

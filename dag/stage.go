@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -31,14 +30,17 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	key := Key(pre)
 	// Null-build path: same key as last time and outputs unchanged on disk
 	// (stat cache): nothing to look up, nothing to run.
-	if m, ok := b.memos[n.Name]; ok && m.Key == key {
+	// A stage writing tables is not on it: its tables must be checked.
+	if m, ok := b.memos[n.Name]; ok && m.Key == key && len(n.Writes) == 0 {
 		if out, ok := b.outputsNow(n); ok && out == m.Out {
 			b.out[n.ID] = out
 			return NodeResult{State: UpToDate}
 		}
 	}
 	res, ok := b.Store.Get(key)
-	if !ok && b.Remote != nil && !b.DryRun && b.Remote.Fetch(ctx, key, b.Store) {
+	// A stage writing tables is not shared: its output is a commit to a
+	// table on this machine, which no other machine's result can name.
+	if !ok && b.Remote != nil && !b.DryRun && len(n.Writes) == 0 && b.Remote.Fetch(ctx, key, b.Store) {
 		res, ok = b.Store.Get(key) // fetched, verified and stored locally
 	}
 	rejected := ""
@@ -50,16 +52,25 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 			rejected, ok = err.Error(), false
 		}
 	}
+	reason := ""
+	if ok && len(n.Writes) > 0 {
+		if err := b.tablesKept(n, res); err != nil {
+			reason, ok = err.Error(), false // not hostile: the table moved on
+		}
+	}
 	if ok {
 		if st, ok := b.restore(n, res); ok {
-			b.out[n.ID] = outputsDigest(res.Outputs)
+			b.out[n.ID] = outputsDigest(res.Outputs, res.Tables)
+			b.wrote[n.ID] = res.Tables
 			if !b.DryRun {
 				b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: res.DurationNs}, pre)
 			}
 			return NodeResult{State: st}
 		}
 	}
-	reason := b.explain(n.Name, pre)
+	if reason == "" {
+		reason = b.explain(n.Name, pre)
+	}
 	if b.DryRun {
 		return NodeResult{State: WouldRun, Reason: reason, Rejected: rejected}
 	}
@@ -92,7 +103,11 @@ func (b *Builder) record(ctx context.Context, n *Node, key cache.ActionID, pre s
 	if err != nil {
 		return err
 	}
-	res := &cache.Result{Outputs: outs, DurationNs: int64(d)}
+	tables, err := b.wroteTables(n)
+	if err != nil {
+		return err
+	}
+	res := &cache.Result{Outputs: outs, DurationNs: int64(d), Tables: tables}
 	// Empty output is the zero digest: no blob, no write.
 	if len(stdout) > 0 {
 		if res.Stdout, err = b.Store.PutBytes(stdout); err != nil {
@@ -107,10 +122,11 @@ func (b *Builder) record(ctx context.Context, n *Node, key cache.ActionID, pre s
 	if err := b.Store.Put(key, res); err != nil {
 		return err
 	}
-	if b.Remote != nil {
+	if b.Remote != nil && len(n.Writes) == 0 {
 		b.Remote.Put(ctx, key, res, b.Store)
 	}
-	b.out[n.ID] = outputsDigest(outs)
+	b.out[n.ID] = outputsDigest(outs, tables)
+	b.wrote[n.ID] = tables
 	return b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: int64(d)}, pre)
 }
 
@@ -188,7 +204,7 @@ func (b *Builder) outputsNow(n *Node) (cache.Digest, bool) {
 	if missing != "" || err != nil {
 		return cache.Digest{}, false
 	}
-	return outputsDigest(outs), true
+	return outputsDigest(outs, nil), true
 }
 
 // admissible checks a cached result, local or remote, before any of its
@@ -238,26 +254,6 @@ func (b *Builder) admissible(n *Node, res *cache.Result) error {
 		}
 	}
 	return nil
-}
-
-// tablePins are the variables that pin each table the stage reads at the
-// snapshot its key was computed from: SEI_TABLE_<NAME>_SNAPSHOT, _UUID and
-// _FORMAT (NAME upper-cased, other characters as _). A stage that reads
-// the table at that snapshot (time travel) measures exactly what the key
-// and the evidence name, even if the table moves on while it runs.
-func (b *Builder) tablePins(id NodeID) []string {
-	var env []string
-	for _, e := range b.G.in[id] {
-		st := b.tables[e.From]
-		if st == nil {
-			continue
-		}
-		name := envName(strings.TrimPrefix(b.G.Nodes[e.From].Name, "table:"))
-		env = append(env, "SEI_TABLE_"+name+"_SNAPSHOT="+st.Snapshot, "SEI_TABLE_"+name+"_UUID="+st.UUID,
-			"SEI_TABLE_"+name+"_FORMAT="+string(st.Ref.Format))
-	}
-	sort.Strings(env)
-	return env
 }
 
 func envName(s string) string {

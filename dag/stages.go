@@ -10,10 +10,11 @@ import (
 
 func joinRepo(repo, p string) string { return filepath.Join(repo, filepath.FromSlash(p)) }
 
-// CommandStages turns a `tool: command` pipeline into adapter stages. The
+// CommandStages turns a `tool: command` or `tool: lakehouse` pipeline into
+// adapter stages. The
 // command runs through sh -c, so a stage may use pipes and redirections.
 func CommandStages(m *manifest.Manifest) []adapters.Stage {
-	if m.Pipeline == nil || m.Pipeline.Tool != "command" {
+	if m.Pipeline == nil || !m.Pipeline.Tool.HasStages() {
 		return nil
 	}
 	var out []adapters.Stage
@@ -24,6 +25,9 @@ func CommandStages(m *manifest.Manifest) []adapters.Stage {
 		}
 		for _, t := range s.Reads {
 			st.Inputs = append(st.Inputs, adapters.Input{Table: t, Class: adapters.Data, Path: tableFiles(m, t)})
+		}
+		for _, t := range s.Writes {
+			st.Writes = append(st.Writes, adapters.TableWrite{Table: t, Dir: tableFiles(m, t)})
 		}
 		out = append(out, st)
 	}

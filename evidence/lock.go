@@ -31,11 +31,14 @@ func LockOf(g *dag.Graph, rep *dag.Report, m *manifest.Manifest, t attest.Triple
 	l := &attest.Lock{SchemaVersion: attest.LockSchema, ProgramUID: rules.ProgramUID(m.System.Name),
 		Triple: t, Sections: sections, Inputs: inputs}
 	for _, tr := range rep.Tables {
+		if tr.WrittenBy != "" {
+			continue // follows from the sources and the stage's code
+		}
 		if l.Tables == nil {
 			l.Tables = map[string]attest.TablePin{}
 		}
 		l.Tables[tr.Name] = attest.TablePin{Format: string(tr.State.Ref.Format), Identifier: tr.State.Ref.Identifier(),
-			UUID: tr.State.UUID, Snapshot: tr.State.Snapshot}
+			UUID: tr.State.UUID, Snapshot: tr.State.Snapshot, MetadataSHA256: tr.State.MetadataSHA256}
 	}
 	return l
 }

@@ -35,6 +35,10 @@ type Verifier struct {
 	// original engine's repositories), and then foreign evidence is not told.
 	ProgramUID string
 	Drift      DriftFunc // nil: the tree is not compared
+	// TablesRecord says the pipeline's record is its tables (tool:
+	// lakehouse): pipeline_lock_digest must then be the digest of the
+	// tables the bundle lists, recomputed here.
+	TablesRecord bool
 }
 
 // Report is the verdict on a repository's evidence.
@@ -176,6 +180,10 @@ func (rep *Report) checkBundle(v Verifier, res *attest.DirResult) {
 		rep.fail(attest.BundleFile, attest.KindSignature, "carries no binding to a tree (computed_from)")
 		return
 	}
+	if err := checkTables(v, b); err != nil {
+		rep.fail(attest.BundleFile, attest.KindSignature, "%v", err)
+		return
+	}
 	if v.ProgramUID != "" && f.ProgramUID != v.ProgramUID {
 		rep.fail(attest.BundleFile, attest.KindForeign, "evidence from another system: program_uid %s, this sei.yaml's is %s", f.ProgramUID, v.ProgramUID)
 		return
@@ -222,6 +230,10 @@ func (rep *Report) checkLock(v Verifier, res *attest.DirResult) {
 			return
 		}
 	}
+	if err := datasetOfTables(rep.Lock, rep.Bundle); err != nil {
+		rep.fail(name, attest.KindAnchor, "%v", err)
+		return
+	}
 	rep.Findings = append(rep.Findings, attest.Finding{File: name, OK: true})
 }
 
@@ -244,4 +256,29 @@ func (r *Report) Gate() *rules.GateResult {
 	}
 	g := r.Bundle.Gate()
 	return &g
+}
+
+// checkTables recomputes a lakehouse pipeline's pipeline_lock_digest
+// from the tables the bundle lists: a signer that lists one snapshot and
+// records another is caught here, not only by an auditor's own script.
+func checkTables(v Verifier, b *attest.Bundle) error {
+	if !v.TablesRecord {
+		return nil
+	}
+	if d := attest.TablesLockDigest(b.Tables); b.ComputedFrom.PipelineLockDigest != d || b.PipelineLockDigest != d {
+		return fmt.Errorf("pipeline_lock_digest %s is not the digest %s of the tables the bundle lists", b.PipelineLockDigest, d)
+	}
+	return nil
+}
+
+// datasetOfTables: a lock anchoring a bundle that lists source tables
+// names their digest as triple.dataset (the rows measured).
+func datasetOfTables(l *attest.Lock, b *attest.Bundle) error {
+	if b == nil || len(b.Tables) == 0 {
+		return nil
+	}
+	if d := attest.TablesDigest(b.Tables); l.Triple.Dataset != d {
+		return fmt.Errorf("triple.dataset %s is not the digest %s of the source tables the bundle lists", l.Triple.Dataset, d)
+	}
+	return nil
 }

@@ -70,7 +70,11 @@ var ControlTiers = []ControlTier{"inherent", "protective", "information"}
 type Tool string
 
 // Tools known to v1alpha1.
-var Tools = []Tool{"dvc", "mlflow", "dagster", "command"}
+var Tools = []Tool{"dvc", "mlflow", "dagster", "command", "lakehouse"}
+
+// HasStages reports whether the tool's stages are declared in sei.yaml
+// (pipeline.stages) rather than read from the tool's own pipeline file.
+func (t Tool) HasStages() bool { return t == "command" || t == "lakehouse" }
 
 // Modality is the input data modality.
 type Modality string

@@ -46,17 +46,18 @@ func (m *Manifest) checkStages(errs *ErrorList) {
 	if p == nil {
 		return
 	}
-	if p.Tool != "command" {
+	if !p.Tool.HasStages() {
 		if len(p.Stages) > 0 {
-			m.errAt(errs, "pipeline.stages", "stages are declared only for tool: command; %s reads its own pipeline file", p.Tool)
+			m.errAt(errs, "pipeline.stages", "stages are declared only for tool: command or lakehouse; %s reads its own pipeline file", p.Tool)
 		}
 		return
 	}
 	if len(p.Stages) == 0 {
-		m.errAt(errs, "pipeline", "tool: command needs at least one stage in pipeline.stages")
+		m.errAt(errs, "pipeline", "tool: %s needs at least one stage in pipeline.stages", p.Tool)
 	}
 	names := map[string]string{}
 	outs := map[string]string{}
+	writers := map[string]string{} // table name -> the stage writing it
 	for i, st := range p.Stages {
 		sp := fmt.Sprintf("pipeline.stages[%d]", i)
 		m.checkID(errs, sp+".name", st.Name, names)
@@ -73,6 +74,7 @@ func (m *Manifest) checkStages(errs *ErrorList) {
 				m.errAt(errs, fmt.Sprintf("%s.reads[%d]", sp, j), "no table %q in dataset.tables", r)
 			}
 		}
+		m.checkWrites(errs, sp, st, writers)
 		for j, o := range st.Outs {
 			op := fmt.Sprintf("%s.outs[%d]", sp, j)
 			if err := confine.Writable(o, m.PlanPath()); err != nil {
@@ -82,6 +84,28 @@ func (m *Manifest) checkStages(errs *ErrorList) {
 			}
 			outs[o] = st.Name
 		}
+	}
+}
+
+// checkWrites validates a stage's writes: declared tables, each written by
+// one stage only (two writers would race for its next snapshot), and
+// never also read by the same stage (its key would depend on its output).
+func (m *Manifest) checkWrites(errs *ErrorList, sp string, st Stage, writers map[string]string) {
+	reads := map[string]bool{}
+	for _, r := range st.Reads {
+		reads[r] = true
+	}
+	for j, w := range st.Writes {
+		at := fmt.Sprintf("%s.writes[%d]", sp, j)
+		switch first, dup := writers[w]; {
+		case !m.hasTable(w):
+			m.errAt(errs, at, "no table %q in dataset.tables", w)
+		case dup:
+			m.errAt(errs, at, "table %q is already written by stage %s", w, first)
+		case reads[w]:
+			m.errAt(errs, at, "stage %s both reads and writes table %q: its key would depend on its own output", st.Name, w)
+		}
+		writers[w] = st.Name
 	}
 }
 

@@ -97,14 +97,15 @@ type Dataset struct {
 	// they live: repository paths or path.Match globs ("raw/*.csv"), "dir/**"
 	// for everything under dir.
 	Paths []string `yaml:"paths"`
-	// Tables are lakehouse tables the pipeline reads: data whose version is
-	// a table snapshot, not a file's bytes.
+	// Tables are lakehouse tables the pipeline reads or writes: data whose
+	// version is a table snapshot, not a file's bytes. A table no stage
+	// writes is a source (class C); one a stage writes is that stage's output.
 	Tables []Table `yaml:"tables"`
 }
 
 // Table declares an Apache Iceberg table (through a SQL catalog, the
 // SQLite file pyiceberg's SqlCatalog writes) or a Delta Lake table (its
-// directory). Stages name it in `reads`.
+// directory). Stages name it in `reads` and `writes`.
 type Table struct {
 	Name    string `yaml:"name,required"`
 	Format  string `yaml:"format,required"` // iceberg | delta
@@ -134,12 +135,12 @@ type Pipeline struct {
 	Tool    Tool    `yaml:"tool,required"`
 	Metrics string  `yaml:"metrics,required"`
 	Params  string  `yaml:"params"`
-	Stages  []Stage `yaml:"stages"` // tool: command only
+	Stages  []Stage `yaml:"stages"` // tool: command and lakehouse only
 	// Sandbox is how stages run unless --sandbox/SEI_SANDBOX says otherwise.
 	Sandbox SandboxMode `yaml:"sandbox"`
 }
 
-// Stage is one plain command of a `tool: command` pipeline.
+// Stage is one plain command of a `tool: command` or `tool: lakehouse` pipeline.
 type Stage struct {
 	Name string   `yaml:"name,required"`
 	Cmd  string   `yaml:"cmd,required"`
@@ -148,6 +149,9 @@ type Stage struct {
 	// Reads are dataset.tables the stage reads (class C): pinned at their
 	// current snapshot, which the stage finds in SEI_TABLE_<NAME>_SNAPSHOT.
 	Reads []string `yaml:"reads"`
+	// Writes are dataset.tables the stage writes: after it runs sei records
+	// the snapshot each moved to, and a stage reading one reads it there.
+	Writes []string `yaml:"writes"`
 }
 
 // Dep is a stage input: a path, or {path, class} to override the class the

@@ -6,5 +6,6 @@ import (
 	_ "seigarrena.dev/sei/adapters/command"
 	_ "seigarrena.dev/sei/adapters/dagster"
 	_ "seigarrena.dev/sei/adapters/dvc"
+	_ "seigarrena.dev/sei/adapters/lakehouse"
 	_ "seigarrena.dev/sei/adapters/mlflow"
 )

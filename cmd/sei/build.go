@@ -216,7 +216,7 @@ func (e *engine) pins(which string) (map[string]dag.Pin, error) {
 	}
 	pins := map[string]dag.Pin{}
 	for name, p := range lock.Tables {
-		pins[name] = dag.Pin{UUID: p.UUID, Snapshot: p.Snapshot}
+		pins[name] = dag.Pin{UUID: p.UUID, Snapshot: p.Snapshot, MetadataSHA256: p.MetadataSHA256}
 	}
 	return pins, nil
 }

@@ -44,7 +44,7 @@ func openEngine(c *cli.Context) (*engine, error) {
 	e := &engine{m: m, repo: repo, layout: repoLayout(c)}
 	if p := m.Pipeline; p != nil {
 		opts := adapters.Options{Repo: repo, Metrics: p.Metrics}
-		if p.Tool == "command" {
+		if p.Tool.HasStages() {
 			opts.Stages = dag.CommandStages(m)
 		}
 		if e.adapter, err = adapters.New(string(p.Tool), opts); err != nil {

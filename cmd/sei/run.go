@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/dag"
 	"seigarrena.dev/sei/evidence"
@@ -124,7 +125,9 @@ func (e *engine) bundleInput(ctx context.Context, c *cli.Context, rep *dag.Repor
 			return in, fmt.Errorf("dataset.croissant: %w", err)
 		}
 	}
-	if e.adapter != nil {
+	if _, ok := e.adapter.(adapters.TableLocker); ok {
+		in.PipelineLockDigest = attest.TablesLockDigest(in.Tables)
+	} else if e.adapter != nil {
 		if in.PipelineLockDigest, err = e.adapter.LockDigest(ctx, e.repo); err != nil {
 			return in, fmt.Errorf("%s: %w", e.adapter.Tool(), err)
 		}
@@ -149,7 +152,7 @@ func tableRecords(ts []dag.TableRead) []attest.TableRecord {
 	var out []attest.TableRecord
 	for _, t := range ts {
 		out = append(out, attest.TableRecord{Name: t.Name, Format: string(t.State.Ref.Format), Identifier: t.State.Ref.Identifier(),
-			UUID: t.State.UUID, Snapshot: t.State.Snapshot, MetadataSHA256: t.State.MetadataSHA256, ReadBy: t.ReadBy})
+			UUID: t.State.UUID, Snapshot: t.State.Snapshot, MetadataSHA256: t.State.MetadataSHA256, ReadBy: t.ReadBy, WrittenBy: t.WrittenBy})
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/urfave/cli/v2"
 
+	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/evidence"
 )
@@ -112,6 +113,9 @@ func (tc *trustContext) verifier(root, dir, lock string, e *engine) evidence.Ver
 	if e != nil {
 		v.ProgramUID = e.programUID()
 		v.Drift = e.statusAgainst
+		if _, ok := e.adapter.(adapters.TableLocker); ok {
+			v.TablesRecord = true
+		}
 	}
 	return v
 }
