@@ -43,7 +43,7 @@ type Builder struct {
 	OnDone  func(r NodeResult, p Progress)
 
 	toolVersion string
-	tables      []*table.State // each table source's state, by node id
+	tables      []*table.State         // each table source's state, by node id
 	wrote       [][]cache.TableVersion // the tables each stage wrote, by node id
 	memos       map[string]cache.NodeMemo
 	out         []cache.Digest
@@ -420,4 +420,3 @@ func (h *readyHeap) Pop() any {
 	h.ids = h.ids[:len(h.ids)-1]
 	return x
 }
-
