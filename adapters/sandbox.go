@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"seigarrena.dev/sei/confine"
 	"strings"
 	"sync"
 )
@@ -224,9 +225,14 @@ func (s *StageSandbox) strictMounts(staging string) []string {
 	// A table the stage writes is committed to in place, in the
 	// repository itself: its directory is bound read-write, after the
 	// inputs, so it wins over a read-only bind of the same catalog.
+	// Never through a symlink: bwrap would follow it and let the stage
+	// write outside the repository. Unbound, the stage fails to commit.
 	for _, w := range s.Writes {
 		p := filepath.Join(s.Repo, filepath.FromSlash(w.Dir))
-		if os.MkdirAll(p, 0o755) == nil {
+		if confine.NoLinks(s.Repo, w.Dir) != nil {
+			continue
+		}
+		if _, err := os.Lstat(p); err == nil || os.MkdirAll(p, 0o755) == nil {
 			args = append(args, "--bind", p, p)
 		}
 	}
