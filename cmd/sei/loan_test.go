@@ -42,7 +42,31 @@ func toolVenv(t testing.TB, name, target, dir, what string) string {
 // tool, with the German Credit data and the pinned tools linked in.
 func loanRepo(t testing.TB, tool string) string {
 	t.Helper()
-	venv := loanVenv(t, tool)
+	dir := loanTree(t, loanVenv(t, tool))
+	if tool != "dvc" {
+		replaceFile(t, filepath.Join(dir, "sei.yaml"), "tool: dvc", "tool: "+tool)
+	}
+	return loanCommit(t, dir, tool)
+}
+
+// lakeLoanRepo is the loan scenario's lakehouse variant on format
+// (iceberg or delta) tables, made by scripts/loan-lake.sh: the
+// applications ingested, nothing measured yet.
+func lakeLoanRepo(t testing.TB, format string) string {
+	t.Helper()
+	dir := loanTree(t, lakeVenv(t))
+	script, err := filepath.Abs("../../scripts/loan-lake.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shell(t, dir, "bash "+script+" . "+format)
+	return loanCommit(t, dir, "lakehouse")
+}
+
+// loanTree is testdata/loan copied into a scratch directory, with the
+// German Credit data written and venv linked in as .venv.
+func loanTree(t testing.TB, venv string) string {
+	t.Helper()
 	dir := t.TempDir()
 	out, err := exec.Command("cp", "-r", "../../testdata/loan/.", dir).CombinedOutput()
 	if err != nil {
@@ -55,9 +79,13 @@ func loanRepo(t testing.TB, tool string) string {
 	if err := os.Symlink(venv, filepath.Join(dir, ".venv")); err != nil {
 		t.Fatal(err)
 	}
-	if tool != "dvc" {
-		replaceFile(t, filepath.Join(dir, "sei.yaml"), "tool: dvc", "tool: "+tool)
-	}
+	return dir
+}
+
+// loanCommit makes dir a git repository with the scenario declared and
+// its assessment plan compiled, committed by Ada with the test key.
+func loanCommit(t testing.TB, dir, tool string) string {
+	t.Helper()
 	for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"} {
 		t.Setenv(k, "Ada Auditor")
 	}

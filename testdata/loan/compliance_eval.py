@@ -123,11 +123,13 @@ def bootstrap(pred, s, seed: int, n_boot: int):
     return float(np.quantile(values, 0.025)), float(np.quantile(values, 0.975))
 
 
-def run(build_model, out=ROOT / "metrics.json"):
-    """Measure build_model; write the metrics file; return (metrics, model)."""
+def run(build_model, out=ROOT / "metrics.json", frame=None):
+    """Measure build_model on frame (the encoded applications; by default
+    data/features.csv); write the metrics file; return (metrics, model)."""
     p = params()
     seed, n_boot = int(p["seed"]), int(p["n_boot"])
-    frame = pd.read_csv(FEATURES)
+    if frame is None:
+        frame = pd.read_csv(FEATURES)
     pred, y, s, model = out_of_fold(build_model, frame, seed)
     dp = dp_difference(pred, s)
     lo, hi = bootstrap(pred, s, seed, n_boot)
