@@ -117,6 +117,63 @@ print(json.dumps({"uuid": d.metadata().id, "version": d.version()}))`, &want)
 	}
 }
 
+// A Delta log cleaned up after a checkpoint, as a retention policy does:
+// the table's id comes from the checkpoint's parquet (delta-rs wrote it),
+// the versions before it are expired, as deltalake itself refuses them;
+// a corrupt checkpoint is an error naming it, never a panic.
+func TestDeltaCheckpoint(t *testing.T) {
+	py, repo := lakePython(t), t.TempDir()
+	var want struct {
+		UUID    string `json:"uuid"`
+		Refused bool   `json:"refused"`
+	}
+	python(t, py, repo, `
+import json, os, pyarrow as pa
+from deltalake import write_deltalake, DeltaTable
+for i in range(3):
+    write_deltalake("lake/t", pa.table({"id": [i]}), mode="append")
+d = DeltaTable("lake/t")
+d.create_checkpoint()
+write_deltalake("lake/t", pa.table({"id": [9]}), mode="append")
+for v in range(2):
+    os.unlink(f"lake/t/_delta_log/{v:020d}.json")
+try:
+    DeltaTable("lake/t", version=1); refused = False
+except Exception:
+    refused = True
+print(json.dumps({"uuid": DeltaTable("lake/t").metadata().id, "refused": refused}))`, &want)
+	s, err := Read(repo, Ref{Format: Delta, Name: "lake/t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.UUID != want.UUID || s.Snapshot != "3" || strings.Join(s.History, ",") != "2,3" || !want.Refused {
+		t.Fatalf("Read = %+v, deltalake says %+v", s, want)
+	}
+	if _, err := s.At("1"); !errors.Is(err, ErrExpired) {
+		t.Errorf("At(1) = %v, want ErrExpired", err)
+	}
+	// The commit that made the table gone too: the id is only in the
+	// checkpoint; then the checkpoint is garbage.
+	cp := filepath.Join(repo, "lake", "t", "_delta_log", "00000000000000000002.checkpoint.parquet")
+	os.Remove(filepath.Join(repo, "lake", "t", "_delta_log", "00000000000000000002.json"))
+	os.Remove(filepath.Join(repo, "lake", "t", "_delta_log", "00000000000000000003.json"))
+	if s, err := Read(repo, Ref{Format: Delta, Name: "lake/t"}); err == nil || s.UUID != "" {
+		t.Errorf("a log with a checkpoint and no commit read as %+v", s)
+	}
+	data, _ := os.ReadFile(cp)
+	os.WriteFile(filepath.Join(repo, "lake", "t", "_delta_log", "00000000000000000003.json"), []byte(`{"commitInfo":{}}`+"\n"), 0o644)
+	if s, err := Read(repo, Ref{Format: Delta, Name: "lake/t"}); err != nil || s.UUID != want.UUID {
+		t.Errorf("id from the checkpoint alone: %+v, %v", s, err)
+	}
+	for i := 8; i < len(data)-8; i += 97 {
+		data[i] ^= 0x5a
+	}
+	os.WriteFile(cp, data, 0o644)
+	if _, err := Read(repo, Ref{Format: Delta, Name: "lake/t"}); err == nil || !strings.Contains(err.Error(), "checkpoint 2") {
+		t.Errorf("a corrupt checkpoint: %v, want an error naming it", err)
+	}
+}
+
 // Bad input is an error naming the table, never a state.
 func TestBadTables(t *testing.T) {
 	repo := t.TempDir()
@@ -130,7 +187,7 @@ func TestBadTables(t *testing.T) {
 		{Ref{Format: Iceberg, Catalog: "notdb", Name: "a.b"}, "table iceberg:notdb#a.b"},
 		{Ref{Format: Iceberg, Catalog: "notdb", Name: "nodot"}, "want namespace.table"},
 		{Ref{Format: Delta, Name: "nowhere"}, "has no _delta_log"},
-		{Ref{Format: Delta, Name: "empty"}, "holds no commit"},
+		{Ref{Format: Delta, Name: "empty"}, "holds no readable commit"},
 		{Ref{Format: "hudi", Name: "x"}, "unknown table format"},
 	} {
 		_, err := Read(repo, c.ref)
