@@ -72,8 +72,9 @@ demo: build venv-loan
 bench: venv-loan venv-lake
 	@command -v ninja >/dev/null && command -v b3sum >/dev/null || echo "note: install ninja-build and b3sum (apt-get) for the peer figures"
 	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) SEI_LAKE_VENV=$(abspath $(LAKEVENV)) $(GO) test -run '^$$' -bench . -skip 'LoanFullRun|LargeOutput|RemoteLargeFetch' -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
-	# A full run of each backend takes 5-30 s: 2 rounds each.
-	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) $(GO) test -run '^$$' -bench LoanFullRun -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
+	# A full run of each backend takes 5-30 s: 2 rounds each (the lakehouse one alternates with
+	# its stage commands alone, SEI_BENCH_ROUNDS rounds, medians).
+	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) SEI_LAKE_VENV=$(abspath $(LAKEVENV)) $(GO) test -run '^$$' -bench LoanFullRun -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
 	# A stage writing a 2 GiB output (store, restore, fetch from nginx against the command, cp and curl):
 	# whole processes alternating, 5 rounds (SEI_BENCH_ROUNDS), medians.
 	SEI_LOAN_VENV=$(abspath $(LOANVENV)) $(GO) test -run '^$$' -bench 'LargeOutput|RemoteLargeFetch' -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out

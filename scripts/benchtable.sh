@@ -34,6 +34,11 @@ END {
     s = v["BenchmarkLoanFullRun/" tools[k] "/sei", "ns/op"]; p = v["BenchmarkLoanFullRun/" tools[k] "/" tools[k], "ns/op"]
     if (s != "") printf "%-34s %14s %14s %8s\n", "loan full run, " tools[k] " (sei/tool)", sprintf("%.1f s", s / 1e9), (p == "" ? "-" : sprintf("%.1f s", p / 1e9)), (p == "" ? "-" : sprintf("%.2fx", s / p))
   }
+  split("iceberg delta", formats, " ")
+  for (k = 1; k <= 2; k++) {
+    s = v["BenchmarkLoanFullRunLakehouse/" formats[k] "/sei", "ns/op"]; p = v["BenchmarkLoanFullRunLakehouse/" formats[k] "/commands-alone", "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "loan full run, " formats[k] " (sei/stages)", sprintf("%.1f s", s / 1e9), (p == "" ? "-" : sprintf("%.1f s", p / 1e9)), (p == "" ? "-" : sprintf("%.2fx", s / p))
+  }
   s = v["BenchmarkRemoteWarmClone/warm-remote", "ns/op"]; p = v["BenchmarkRemoteWarmClone/cold", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "fresh clone, warm remote (vs cold)", ms(s), (p == "" ? "-" : sprintf("%.1f s", p / 1e9)), (p == "" ? "-" : sprintf("%.0fx", p / s))
   s = v["BenchmarkLargeOutput/build/sei", "ns/op"]; p = v["BenchmarkLargeOutput/build/command-alone", "ns/op"]
