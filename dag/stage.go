@@ -2,6 +2,7 @@ package dag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -54,7 +55,13 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	}
 	reason := ""
 	if ok && len(n.Writes) > 0 {
-		if err := b.tablesKept(n, res); err != nil {
+		err := b.tablesKept(n, res)
+		if err != nil && !errors.Is(err, ErrTableMoved) {
+			// Unreadable, not moved on: a run would commit on top of a
+			// corrupt table, and its failure would not name it.
+			return NodeResult{State: Failed, Err: fmt.Errorf("%w (repair the table, or remove it and the stage writes it anew)", err)}
+		}
+		if err != nil {
 			reason, ok = err.Error(), false // not hostile: the table moved on
 		}
 	}
@@ -73,6 +80,9 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	}
 	if b.DryRun {
 		return NodeResult{State: WouldRun, Reason: reason, Rejected: rejected}
+	}
+	if err := b.tablesWritable(n); err != nil {
+		return NodeResult{State: Failed, Reason: reason, Err: err}
 	}
 	sctx := adapters.WithSandbox(ctx, b.Sandbox.For(b.Adapter.Tool(), *n.Stage))
 	st := *n.Stage

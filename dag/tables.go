@@ -3,6 +3,7 @@ package dag
 import (
 	"errors"
 	"fmt"
+	"seigarrena.dev/sei/confine"
 	"sort"
 	"strings"
 
@@ -44,6 +45,19 @@ func (b *Builder) wroteTables(n *Node) ([]cache.TableVersion, error) {
 	return out, nil
 }
 
+// tablesWritable refuses to run a stage whose written table is reached
+// through a symlink: the stage would commit wherever the link points, out
+// of the repository, and the sandbox binds no such path. Said before the
+// stage runs, naming the table, rather than as the stage's own failure.
+func (b *Builder) tablesWritable(n *Node) error {
+	for _, w := range n.Stage.Writes {
+		if err := confine.NoLinks(b.Repo, w.Dir); err != nil {
+			return fmt.Errorf("table:%s: the stage writes it in place, and %w", w.Table, err)
+		}
+	}
+	return nil
+}
+
 // tablesKept checks a cached result of a stage writing tables: it names
 // exactly the tables the stage declares, and each still keeps, under the
 // same uuid, the snapshot the cached run wrote (a result from a hostile
@@ -58,6 +72,9 @@ func (b *Builder) tablesKept(n *Node, res *cache.Result) error {
 			return fmt.Errorf("%s: its cached result names table %q where the stage writes %q", n.Name, v.Name, w.Name)
 		}
 		st, err := table.Read(b.Repo, w.Ref)
+		if errors.Is(err, table.ErrNoTable) {
+			return fmt.Errorf("table:%s: %w: it is gone (%v)", w.Name, ErrTableMoved, err)
+		}
 		if err != nil {
 			return fmt.Errorf("table:%s: %w", w.Name, err)
 		}

@@ -87,7 +87,7 @@ var ErrExpired = errors.New("snapshot expired")
 // the current metadata file describes later snapshots too.
 func (s State) At(snapshot string) (State, error) {
 	if !s.Has(snapshot) {
-		return State{}, fmt.Errorf("table %s: %w: %s is pinned, the table keeps %s", s.Ref, ErrExpired, snapshot, keeps(s.History))
+		return State{}, fmt.Errorf("table %s: %w: %s is pinned, the table keeps %s (it expired, or was never one of its snapshots)", s.Ref, ErrExpired, snapshot, keeps(s.History))
 	}
 	s.Snapshot, s.MetadataSHA256 = snapshot, ""
 	return s, nil
