@@ -5,6 +5,12 @@ VENV    ?= .venv
 LOANVENV ?= .venv-loan
 DAGVENV ?= .venv-loan-dagster
 LAKEVENV ?= .venv-lake
+# uv (from PyPI, pinned) makes the virtual environments and installs their pinned packages in
+# parallel: the loan environment takes ~10 s with an empty cache, against minutes with pip.
+UV_VERSION ?= 0.13.9
+UVVENV  ?= .venv-uv
+UV      := $(UVVENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: build test demo bench lint venv venv-loan venv-lake clean cosign-check
@@ -14,12 +20,16 @@ build: bin/sei
 bin/sei: $(shell find . -name '*.go' -not -path './.venv/*') $(wildcard rules/standards/*.yaml) go.mod go.sum
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/sei ./cmd/sei
 
+$(UV):
+	$(PYTHON) -m venv $(UVVENV)
+	$(UVVENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
 # The Python tools the tests drive live in a virtual environment made here,
 # from PyPI, pinned in tools/requirements.txt.
 venv: $(VENV)/.stamp
-$(VENV)/.stamp: tools/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+$(VENV)/.stamp: tools/requirements.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	$(UV) pip install --quiet --python $(VENV)/bin/python -r tools/requirements.txt
 	touch $@
 
 # The loan scenario's pipeline tools (dvc, mlflow, dagster, scikit-learn),
@@ -29,19 +39,19 @@ venv-loan: $(LOANVENV)/.stamp $(DAGVENV)/.stamp
 # The lakehouse tools (pyiceberg with its SQL catalog, pyarrow, deltalake),
 # pinned: the table tests make real Iceberg and Delta tables with them.
 venv-lake: $(LAKEVENV)/.stamp
-$(LAKEVENV)/.stamp: testdata/lake/requirements.txt
-	$(PYTHON) -m venv $(LAKEVENV)
-	$(LAKEVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/lake/requirements.txt
+$(LAKEVENV)/.stamp: testdata/lake/requirements.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(LAKEVENV)
+	$(UV) pip install --quiet --python $(LAKEVENV)/bin/python -r testdata/lake/requirements.txt
 	touch $@
-$(LOANVENV)/.stamp: testdata/loan/requirements.txt
-	$(PYTHON) -m venv $(LOANVENV)
-	$(LOANVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/loan/requirements.txt
+$(LOANVENV)/.stamp: testdata/loan/requirements.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(LOANVENV)
+	$(UV) pip install --quiet --python $(LOANVENV)/bin/python -r testdata/loan/requirements.txt
 	touch $@
 
 # Dagster apart: it needs antlr4 4.13 at run time, dvc's hydra-core pins 4.9.
-$(DAGVENV)/.stamp: testdata/loan/requirements-dagster.txt
-	$(PYTHON) -m venv $(DAGVENV)
-	$(DAGVENV)/bin/pip install --quiet --disable-pip-version-check -r testdata/loan/requirements-dagster.txt
+$(DAGVENV)/.stamp: testdata/loan/requirements-dagster.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(DAGVENV)
+	$(UV) pip install --quiet --python $(DAGVENV)/bin/python -r testdata/loan/requirements-dagster.txt
 	touch $@
 
 # MinIO, the S3 endpoint of the remote-cache tests, pinned (~5 min to build
@@ -85,4 +95,4 @@ lint:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin $(VENV) $(LOANVENV) $(DAGVENV) $(LAKEVENV)
+	rm -rf bin $(VENV) $(LOANVENV) $(DAGVENV) $(LAKEVENV) $(UVVENV)
