@@ -74,7 +74,7 @@ cosign-check: venv bin/cosign
 	SEI_COSIGN=$(abspath bin/cosign) SEI_VENV=$(abspath $(VENV)) $(GO) test -count=1 -run 'TestScripts/(run_evidence|forgery|acts_governance)' -v ./cmd/sei | grep -E '^(---|ok|FAIL|PASS)|cosign'
 
 # The main job: the loan scenario in a scratch git repository.
-demo: build venv-loan
+demo: build $(LOANVENV)/.stamp
 	./scripts/demo.sh
 
 # Benchmarks with their peers in the same run (ninja-build and b3sum from
