@@ -81,13 +81,17 @@ demo: build $(LOANVENV)/.stamp
 # Debian; a missing peer is skipped), then the table of ratios.
 bench: venv-loan venv-lake
 	@command -v ninja >/dev/null && command -v b3sum >/dev/null || echo "note: install ninja-build and b3sum (apt-get) for the peer figures"
-	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) SEI_LAKE_VENV=$(abspath $(LAKEVENV)) $(GO) test -run '^$$' -bench . -skip 'LoanFullRun|LargeOutput|RemoteLargeFetch' -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
+	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) SEI_LAKE_VENV=$(abspath $(LAKEVENV)) $(GO) test -run '^$$' -bench . -skip 'LoanFullRun|LargeOutput|RemoteLargeFetch|Scale' -benchtime 5x -timeout 60m ./cache ./dag ./manifest ./rules ./cmd/sei | tee bench.out
 	# A full run of each backend takes 5-30 s: 2 rounds each (the lakehouse one alternates with
 	# its stage commands alone, SEI_BENCH_ROUNDS rounds, medians).
 	SEI_LOAN_VENV=$(abspath $(LOANVENV)) SEI_DAGSTER_VENV=$(abspath $(DAGVENV)) SEI_LAKE_VENV=$(abspath $(LAKEVENV)) $(GO) test -run '^$$' -bench LoanFullRun -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
 	# A stage writing a 2 GiB output (store, restore, fetch from nginx against the command, cp and curl):
 	# whole processes alternating, 5 rounds (SEI_BENCH_ROUNDS), medians.
 	SEI_LOAN_VENV=$(abspath $(LOANVENV)) $(GO) test -run '^$$' -bench 'LargeOutput|RemoteLargeFetch' -benchtime 2x -timeout 60m ./cmd/sei | tee -a bench.out
+	# Whole processes at scale: a generated sei.yaml and the equivalent build.ninja, 1k and 10k
+	# stages (SEI_BENCH_SCALE=1000,10000,100000 for more), first, null and one-changed builds
+	# and status, alternating with ninja.
+	$(GO) test -run '^$$' -bench Scale -benchtime 1x -timeout 90m ./cmd/sei | tee -a bench.out
 	./scripts/benchtable.sh bench.out
 
 lint:

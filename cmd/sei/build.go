@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"os"
 	"os/signal"
@@ -149,8 +150,10 @@ func isTerminal(w io.Writer) bool {
 	if !ok || os.Getenv("CI") == "true" || os.Getenv("TERM") == "dumb" {
 		return false
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	// A terminal answers the termios ioctl; /dev/null, also a character
+	// device, does not (a mode test drew the live line into it).
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // printReport prints a build's failures (with their output) and warnings

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -35,5 +36,20 @@ func TestSummaryAndPlainProgress(t *testing.T) {
 	ui.stop()
 	if got := buf.String(); got != "[1/2] ran stage:a (1.2s)\n" || strings.Contains(got, "\r") {
 		t.Errorf("plain progress = %q", got)
+	}
+}
+
+// /dev/null is a character device but no terminal: output sent there
+// gets no live line (a mode test once said it was a terminal).
+func TestDevNullIsNoTerminal(t *testing.T) {
+	t.Setenv("CI", "")
+	t.Setenv("TERM", "xterm")
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Error("isTerminal(/dev/null) = true")
 	}
 }
