@@ -76,13 +76,17 @@ const keySuffix = "#key"
 // At returns the position recorded for path, walking up to the nearest
 // recorded ancestor so that a message about a missing key points at its parent.
 func (m *Manifest) At(path string) Pos {
+	pos := m.pos
+	if pos == nil && m.lazy != nil {
+		pos = m.lazy.positions(m.File)
+	}
 	for p := path; ; {
-		if pos, ok := m.pos[p]; ok {
-			return pos
+		if at, ok := pos[p]; ok {
+			return at
 		}
 		i := strings.LastIndexAny(p, ".[")
 		if i <= 0 {
-			return m.pos[""]
+			return pos[""]
 		}
 		p = p[:i]
 	}

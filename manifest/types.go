@@ -42,7 +42,8 @@ type Manifest struct {
 	// Warnings are advisory findings (for example the legacy apiVersion).
 	Warnings ErrorList `yaml:"-"`
 
-	pos positions
+	pos  positions
+	lazy *lazyPos // read from the Cache: positions decoded on first use
 }
 
 // System is the system's identity and intended purpose (EU AI Act Art. 13(3)(b)).

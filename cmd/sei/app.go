@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"seigarrena.dev/sei/confine"
 	"seigarrena.dev/sei/manifest"
 )
 
@@ -113,11 +114,15 @@ func repoPaths(c *cli.Context) (repo, manifestPath string) {
 
 // loadManifest reads and validates sei.yaml, printing warnings to stderr.
 func loadManifest(c *cli.Context) (*manifest.Manifest, error) {
-	_, path := repoPaths(c)
+	repo, path := repoPaths(c)
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return nil, withCode(exitInvalid, fmt.Errorf("%s: no manifest; run `sei init` to create one", path))
 	}
-	m, err := manifest.Load(path, path)
+	load := manifest.Load
+	if mc := manifestCache(repo); mc != nil && confine.NoLinks(repo, ".sei") == nil {
+		load = mc.Load
+	}
+	m, err := load(path, path)
 	if err != nil {
 		return nil, err
 	}
