@@ -66,14 +66,7 @@ func TestBadTables(t *testing.T) {
 // committed.
 func writesRepo(t *testing.T, venv string) string {
 	t.Helper()
-	dir := tablesRepo(t, venv)
-	for name, body := range map[string]string{"sei.yaml": writesManifest, "featurize.py": featurizePy, "count.py": countFeaturesPy} {
-		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
-	}
-	shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+`cat.create_namespace("credit")
-t = cat.create_table("credit.applications", schema=pa.schema([("id", pa.int64())]))
-t.append(pa.table({"id": [1, 2, 3]}))
-EOF`)
+	dir := writesTree(t, venv)
 	t.Setenv("SEI_SIGNING_KEY", testKeyPEM)
 	shell(t, dir, "git init -q && git add -A && git -c user.name=A -c user.email=a@example.org commit -qm tables")
 	if _, errs, code := seiRun(t, "run", "--repo", dir); code != 0 {

@@ -48,14 +48,7 @@ json.dump({}, open("metrics.json", "w"))
 // A rebuild with nothing changed runs nothing; a written table that is
 // gone (recreated) makes its writer run again, never a stale hit.
 func TestTableWrites(t *testing.T) {
-	dir := tablesRepo(t, lakeVenv(t))
-	for name, body := range map[string]string{"sei.yaml": writesManifest, "featurize.py": featurizePy, "count.py": countFeaturesPy} {
-		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
-	}
-	shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+`cat.create_namespace("credit")
-t = cat.create_table("credit.applications", schema=pa.schema([("id", pa.int64())]))
-t.append(pa.table({"id": [1, 2, 3]}))
-EOF`)
+	dir := writesTree(t, lakeVenv(t))
 	shell(t, dir, "git init -q && git add -A && git commit -qm tables")
 	if _, errs, code := seiRun(t, "run", "--repo", dir); code != 0 {
 		t.Fatalf("first run: exit %d\n%s", code, errs)
@@ -92,4 +85,19 @@ EOF`)
 	if got := fileText(t, filepath.Join(dir, "counts.txt")); got != "0 3\n" {
 		t.Fatalf("counts.txt after the rewrite = %q", got)
 	}
+}
+
+// writesTree is a tablesRepo holding writesManifest and its stages, with
+// the applications table made (three rows), not yet a git repository.
+func writesTree(t *testing.T, venv string) string {
+	t.Helper()
+	dir := tablesRepo(t, venv)
+	for name, body := range map[string]string{"sei.yaml": writesManifest, "featurize.py": featurizePy, "count.py": countFeaturesPy} {
+		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+	}
+	shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+`cat.create_namespace("credit")
+t = cat.create_table("credit.applications", schema=pa.schema([("id", pa.int64())]))
+t.append(pa.table({"id": [1, 2, 3]}))
+EOF`)
+	return dir
 }
