@@ -30,6 +30,10 @@ type engine struct {
 	adapter adapters.Reproducer
 	store   *cache.Store
 	layout  manifest.Layout // where the manifest, lock and evidence are
+	// lock is the lock as a command already read it (lockRead), so that
+	// verification does not parse a large one twice.
+	lock     *attest.Lock
+	lockRead bool
 }
 
 func openEngine(c *cli.Context) (*engine, error) {

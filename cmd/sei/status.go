@@ -69,6 +69,7 @@ func runStatus(c *cli.Context) error {
 	if lock != nil && lock.Foreign() {
 		return foreignStatus(c, e, lock)
 	}
+	e.lock, e.lockRead = lock, true
 	rep, tc, err := verifyRepo(c, e)
 	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
 		return err

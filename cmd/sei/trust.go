@@ -112,6 +112,7 @@ func (tc *trustContext) verifier(root, dir, lock string, e *engine) evidence.Ver
 	v := evidence.Verifier{Root: root, Dir: dir, LockFile: lock, Trust: tc.trust, Approvers: tc.approvers}
 	if e != nil {
 		v.ProgramUID = e.programUID()
+		v.Lock, v.LockLoaded = e.lock, e.lockRead
 		v.Drift = e.statusAgainst
 		if _, ok := e.adapter.(adapters.TableLocker); ok {
 			v.TablesRecord = true
