@@ -79,7 +79,7 @@ func (c *Cache) get(id, name string, data []byte) *Manifest {
 	if confine.NoLinks(c.Root, rel) != nil {
 		return nil
 	}
-	raw, err := confine.ReadRegular(c.Root+"/"+rel, maxEntry)
+	raw, err := confine.ReadRegular(filepath.Join(c.Root, filepath.FromSlash(rel)), maxEntry)
 	if err != nil || len(raw) < sha256.Size || !hmac.Equal(raw[:sha256.Size], c.mac(id, raw[sha256.Size:])) {
 		return nil
 	}
