@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 const schemaPath = "../../shared/oscal/schema/1.2.3/oscal_assessment-plan_schema.json"
@@ -55,12 +58,50 @@ func TestCompileSchemaValid(t *testing.T) {
 		if err := ValidatePlanSchema(plan, schema); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+		if err := tekuriValidate(plan, schema); err != nil {
+			t.Errorf("%s (second validator): %v", name, err)
+		}
 	}
-	// The validator must be able to fail: a plan with a bad control token.
+	// Both validators must be able to fail: a plan with a bad control token.
 	bad := bytes.Replace(cases["loan"], []byte("control-id: eu_ai-act_2024_art-15"), []byte("control-id: eu/ai-act@2024#art-15"), 1)
-	if err := ValidatePlanSchema(bad, schema); err == nil {
-		t.Error("a control-id with '/' passed the schema")
+	if err := ValidatePlanSchema(bad, schema); err == nil || !strings.Contains(err.Error(), "control-id") {
+		t.Errorf("a control-id with '/' passed the schema, or the error does not name it: %v", err)
 	}
+	if err := tekuriValidate(bad, schema); err == nil {
+		t.Error("a control-id with '/' passed the second validator")
+	}
+	if err := ValidatePlanSchema([]byte("a: [1"), schema); err == nil {
+		t.Error("a plan that is not YAML validated")
+	}
+	if err := ValidatePlanSchema(cases["loan"], []byte("{")); err == nil {
+		t.Error("a schema that is not JSON compiled")
+	}
+}
+
+// tekuriValidate validates with santhosh-tekuri/jsonschema, a second
+// implementation (test-only: its package init is too slow for sei itself).
+func tekuriValidate(plan, schema []byte) error {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		return err
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("oscal_assessment-plan_schema.json", doc); err != nil {
+		return err
+	}
+	sch, err := c.Compile("oscal_assessment-plan_schema.json")
+	if err != nil {
+		return err
+	}
+	raw, err := yamlToJSON(plan)
+	if err != nil {
+		return err
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
 }
 
 // TestCompileTrestle validates the plans with compliance-trestle, an
