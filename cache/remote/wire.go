@@ -6,10 +6,10 @@ import (
 )
 
 // The protobuf wire format, the part an ActionResult needs, written here
-// rather than imported: google.golang.org/protobuf's packages hash the
-// running binary in an init function (internal/detrand), 3.7 ms of every
-// sei start-up, for a codec of sixty lines. The tests check these against
-// protowire.
+// rather than imported from protowire: a codec of sixty lines is not worth a
+// dependency on its module's init functions (internal/detrand reads the
+// running binary, up to 3.7 ms cold; parquet-go still links it for now).
+// The tests check these against protowire.
 
 // fieldNum is a protobuf field number.
 type fieldNum uint32
