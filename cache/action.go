@@ -49,10 +49,12 @@ func (d *Digest) UnmarshalText(b []byte) error {
 // output blobs are gone is a miss (ok=false), never an error: the caller
 // recomputes, which is always correct.
 func (s *Store) Get(id ActionID) (*Result, bool) {
-	var raw []byte
-	err := s.db.QueryRow(`SELECT result FROM action WHERE id = ?`, id[:]).Scan(&raw)
-	if err != nil {
-		return nil, false
+	raw, ok := s.w.pendingResult(id)
+	if !ok {
+		err := s.db.QueryRow(`SELECT result FROM action WHERE id = ?`, id[:]).Scan(&raw)
+		if err != nil {
+			return nil, false
+		}
 	}
 	var r Result
 	if json.Unmarshal(raw, &r) != nil {
@@ -63,7 +65,7 @@ func (s *Store) Get(id ActionID) (*Result, bool) {
 			return nil, false
 		}
 	}
-	s.db.Exec(`UPDATE action SET used_ns = ? WHERE id = ?`, s.now().UnixNano(), id[:])
+	s.w.exec(`UPDATE action SET used_ns = ? WHERE id = ?`, s.now().UnixNano(), id[:])
 	return &r, true
 }
 
@@ -81,15 +83,12 @@ func (s *Store) Put(id ActionID, r *Result) error {
 		return err
 	}
 	now := s.now().UnixNano()
-	_, err = s.db.Exec(`INSERT OR REPLACE INTO action VALUES (?, ?, ?, ?)`, id[:], raw, now, now)
-	if err != nil {
-		return fmt.Errorf("cache: recording %s: %w", id, err)
-	}
+	s.w.putResult(id, raw, now)
 	return nil
 }
 
 // Forget deletes an action's result, so that a result found hostile or
 // broken is never offered again (its blobs are trimmed as usual).
 func (s *Store) Forget(id ActionID) {
-	s.db.Exec(`DELETE FROM action WHERE id = ?`, id[:])
+	s.w.forgetResult(id)
 }

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -9,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
-
-	"github.com/zeebo/blake3"
 
 	"seigarrena.dev/sei/confine"
 )
@@ -36,10 +33,14 @@ func (s *Store) PutFile(path string) (Digest, int64, error) {
 	return s.putClone(f)
 }
 
-// putClone stores f: reflinked where the file system can, else copied
-// by the kernel while its digest is computed beside the copy.
+// putClone stores f: a small file read whole and written beside its blob
+// (putSmall), a larger one reflinked where the file system can, else
+// copied by the kernel while its digest is computed beside the copy.
 func (s *Store) putClone(f *os.File) (Digest, int64, error) {
-	tmp, err := os.CreateTemp(filepath.Join(s.dir, "cas"), ".put-*")
+	if fi, err := f.Stat(); err == nil && fi.Size() <= smallBlob {
+		return s.putSmallFile(f, fi.Size())
+	}
+	tmp, err := s.tempBlob(s.spreadDir())
 	if err != nil {
 		return Digest{}, 0, err
 	}
@@ -101,41 +102,27 @@ func copyOnly(dst, src *os.File, size int64) error {
 // keep renames a complete temporary file into the CAS as blob d.
 func (s *Store) keep(tmp string, d Digest, n int64) error {
 	dst := s.blobPath(d)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
 	if err := os.Rename(tmp, dst); err != nil {
-		return err
+		// The fan-out directory may not exist yet (or was removed by hand).
+		if err := s.mkdirFan(filepath.Dir(dst), true); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, dst); err != nil {
+			return err
+		}
 	}
-	_, err := s.db.Exec(`INSERT OR REPLACE INTO blob VALUES (?, ?, ?)`, d[:], n, s.now().UnixNano())
-	return err
+	return s.recordBlob(d, n)
+}
+
+// recordBlob queues blob d's row (its size, for trim; now, for LRU).
+func (s *Store) recordBlob(d Digest, n int64) error {
+	s.w.exec(`INSERT OR REPLACE INTO blob VALUES (?, ?, ?)`, d[:], n, s.now().UnixNano())
+	return nil
 }
 
 // PutBytes stores b in the CAS.
 func (s *Store) PutBytes(b []byte) (Digest, error) {
-	d, _, err := s.put(bytes.NewReader(b))
-	return d, err
-}
-
-func (s *Store) put(r io.Reader) (Digest, int64, error) {
-	tmp, err := os.CreateTemp(filepath.Join(s.dir, "cas"), ".put-*")
-	if err != nil {
-		return Digest{}, 0, err
-	}
-	defer os.Remove(tmp.Name())
-	h := blake3.New()
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	n, err := io.CopyBuffer(io.MultiWriter(tmp, h), r, *bp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return Digest{}, 0, err
-	}
-	var d Digest
-	copy(d[:], h.Sum(nil))
-	return d, n, s.keep(tmp.Name(), d, n)
+	return s.putSmall(b)
 }
 
 // Restore writes blob d to dst (temporary file, verify, rename). A blob that
@@ -205,11 +192,11 @@ func (s *Store) Has(d Digest) bool {
 
 func (s *Store) drop(d Digest) {
 	os.Remove(s.blobPath(d))
-	s.db.Exec(`DELETE FROM blob WHERE digest = ?`, d[:])
+	s.w.exec(`DELETE FROM blob WHERE digest = ?`, d[:])
 }
 
 func (s *Store) touchBlob(d Digest) {
-	s.db.Exec(`UPDATE blob SET used_ns = ? WHERE digest = ?`, s.now().UnixNano(), d[:])
+	s.w.exec(`UPDATE blob SET used_ns = ? WHERE digest = ?`, s.now().UnixNano(), d[:])
 }
 
 func equalDigest(b []byte, d Digest) bool { return len(b) == HashSize && Digest(b) == d }

@@ -20,6 +20,9 @@ type NodeMemo struct {
 // Memos loads every node memo in one query. The preimages are left out:
 // they are only read to explain a rebuild (Preimage).
 func (s *Store) Memos() (map[string]NodeMemo, error) {
+	if err := s.Flush(); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.Query(`SELECT name, memo FROM node`)
 	if err != nil {
 		return nil, fmt.Errorf("reading node memos: %w", err)
@@ -44,6 +47,7 @@ func (s *Store) Memos() (map[string]NodeMemo, error) {
 
 // Preimage returns the key preimage recorded for a node, or "".
 func (s *Store) Preimage(name string) string {
+	s.Flush()
 	var p string
 	s.db.QueryRow(`SELECT preimage FROM node WHERE name = ?`, name).Scan(&p)
 	return p
@@ -53,6 +57,6 @@ func (s *Store) Preimage(name string) string {
 func (s *Store) SetMemo(name string, m NodeMemo, preimage string) error {
 	raw := append(append(m.Key[:], m.Out[:]...), make([]byte, 8)...)
 	binary.LittleEndian.PutUint64(raw[2*HashSize:], uint64(m.DurationNs))
-	_, err := s.db.Exec(`INSERT OR REPLACE INTO node VALUES (?, ?, ?)`, name, raw, preimage)
-	return err
+	s.w.exec(`INSERT OR REPLACE INTO node VALUES (?, ?, ?)`, name, raw, preimage)
+	return nil
 }

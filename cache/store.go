@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -25,6 +26,12 @@ type Store struct {
 	now func() time.Time
 	// verified: blobs this process has hashed and not seen change since.
 	verified verifiedMemo
+	// fans and spread: the CAS's fan-out directories made, and the next
+	// one a large blob's temporary file goes to (small.go).
+	fans   fanDirs
+	spread atomic.Uint32
+	// w is the one writer: every write is queued through it (writer.go).
+	w *writer
 }
 
 // schema: WITHOUT ROWID tables keyed by what is looked up (221k point
@@ -98,7 +105,7 @@ func open(dir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("cache %s: %w", dir, err)
 	}
-	return &Store{dir: dir, db: db, now: time.Now}, nil
+	return &Store{dir: dir, db: db, now: time.Now, w: newWriter(db)}, nil
 }
 
 // OpenTemp opens a cache in a new temporary directory, removed by Close:
@@ -121,9 +128,18 @@ func OpenTemp() (*Store, error) {
 // Temporary reports a cache made by OpenTemp.
 func (s *Store) Temporary() bool { return s.temp }
 
-// Close releases the database (and removes a temporary cache).
+// Flush waits until every write made so far is committed, and returns the
+// first that failed since the last Flush. A build calls it at its end:
+// a result that could not be recorded fails the build there.
+func (s *Store) Flush() error { return s.w.flush() }
+
+// Close commits what is queued and releases the database (and removes a
+// temporary cache).
 func (s *Store) Close() error {
-	err := s.db.Close()
+	err := s.w.flush()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
 	if s.temp {
 		os.RemoveAll(s.dir)
 	}

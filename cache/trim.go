@@ -18,6 +18,9 @@ type Stats struct {
 // Stats counts what the cache holds.
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
+	if err := s.Flush(); err != nil {
+		return st, err
+	}
 	err := s.db.QueryRow(`SELECT (SELECT count(*) FROM action), (SELECT count(*) FROM blob),
 		(SELECT coalesce(sum(size), 0) FROM blob), (SELECT count(*) FROM filestat)`).
 		Scan(&st.Actions, &st.Blobs, &st.BlobBytes, &st.StatRows)
@@ -40,6 +43,9 @@ type TrimResult struct {
 // miss: the next build recomputes it.
 func (s *Store) Trim(maxAge time.Duration, maxSize int64) (TrimResult, error) {
 	var tr TrimResult
+	if err := s.Flush(); err != nil {
+		return tr, err
+	}
 	if maxAge > 0 {
 		res, err := s.db.Exec(`DELETE FROM action WHERE used_ns < ?`, s.now().Add(-maxAge).UnixNano())
 		if err != nil {

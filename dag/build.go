@@ -3,6 +3,7 @@ package dag
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"seigarrena.dev/sei/table"
 	"sync"
@@ -108,7 +109,7 @@ func (b *Builder) Build(ctx context.Context, targets []NodeID) (*Report, error) 
 		}
 		rep.add(r, b.G.Nodes[id].Kind == Stage)
 	}
-	return rep, b.Hasher.Flush()
+	return rep, errors.Join(b.Hasher.Flush(), b.Store.Flush())
 }
 
 func (rep *Report) add(r NodeResult, stage bool) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"seigarrena.dev/sei/table"
 	"sort"
@@ -184,6 +185,28 @@ func outputsDigest(outs []cache.Output, tables []cache.TableVersion) cache.Diges
 		fmt.Fprintf(&sb, "table %q %q %q %q\n", t.Name, t.UUID, t.Snapshot, t.MetadataSHA256)
 	}
 	return cache.Sum([]byte(sb.String()))
+}
+
+// outputDirs creates the parent directory of every declared output before
+// the stage runs, as ninja and Bazel do, so a stage's command need not
+// (a `mkdir -p` is a process per stage). Never through a symlink: the
+// stage would then write wherever it points.
+func (b *Builder) outputDirs(n *Node) error {
+	made := map[string]bool{}
+	for _, p := range n.Stage.Outputs {
+		dir := path.Dir(filepath.ToSlash(p))
+		if dir == "." || made[dir] {
+			continue
+		}
+		made[dir] = true
+		if err := confine.NoLinks(b.Repo, dir); err != nil {
+			return fmt.Errorf("%s: output %s: %w", n.Name, p, err)
+		}
+		if err := os.MkdirAll(b.abs(dir), 0o755); err != nil {
+			return fmt.Errorf("%s: output %s: %w", n.Name, p, err)
+		}
+	}
+	return nil
 }
 
 // collectOutputs stores a stage's declared outputs in the CAS, one entry

@@ -82,7 +82,10 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 		return NodeResult{State: WouldRun, Reason: reason, Rejected: rejected}
 	}
 	if err := b.tablesWritable(n); err != nil {
-		return NodeResult{State: Failed, Reason: reason, Err: err}
+		return NodeResult{State: Failed, Reason: reason, Err: err, Rejected: rejected}
+	}
+	if err := b.outputDirs(n); err != nil {
+		return NodeResult{State: Failed, Reason: reason, Err: err, Rejected: rejected}
 	}
 	sctx := adapters.WithSandbox(ctx, b.Sandbox.For(b.Adapter.Tool(), *n.Stage))
 	st := *n.Stage
