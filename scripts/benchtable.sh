@@ -46,6 +46,11 @@ END {
     s = v[key "/sei", "ns/op"]; p = v[key "/ninja", "ns/op"]
     if (s != "") printf "%-34s %14s %14s %8s\n", phases[k] " " sz "k " shape " (vs ninja)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.1fx", s / p))
   }
+  split("version status", starts, " ")
+  for (k = 1; k <= 2; k++) {
+    s = v["BenchmarkStartup/" starts[k] "/sei", "ns/op"]; p = v["BenchmarkStartup/" starts[k] "/hello", "ns/op"]
+    if (s != "") printf "%-34s %14s %14s %8s\n", "start-up: sei " starts[k] " (vs Go hello)", ms(s), (p == "" ? "-" : ms(p)), (p == "" ? "-" : sprintf("%.1fx", s / p))
+  }
   s = v["BenchmarkRemoteWarmClone/warm-remote", "ns/op"]; p = v["BenchmarkRemoteWarmClone/cold", "ns/op"]
   if (s != "") printf "%-34s %14s %14s %8s\n", "fresh clone, warm remote (vs cold)", ms(s), (p == "" ? "-" : sprintf("%.1f s", p / 1e9)), (p == "" ? "-" : sprintf("%.0fx", p / s))
   s = v["BenchmarkLargeOutput/build/sei", "ns/op"]; p = v["BenchmarkLargeOutput/build/command-alone", "ns/op"]

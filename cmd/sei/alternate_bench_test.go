@@ -26,8 +26,10 @@ type benchCase struct {
 // 1.8 s command on this VM. Each case is then a sub-benchmark whose ns/op
 // is the median (min_ns and max_ns beside it) and maxrss_KiB the largest
 // peak RSS of the measured process.
-func alternate(b *testing.B, cases []benchCase) {
-	rounds := benchRounds()
+func alternate(b *testing.B, cases []benchCase) { alternateN(b, benchRounds(), cases) }
+
+// alternateN is alternate for a given number of rounds.
+func alternateN(b *testing.B, rounds int, cases []benchCase) {
 	wall := make([][]float64, len(cases))
 	rss := make([]float64, len(cases))
 	for r := 0; r < rounds; r++ {
