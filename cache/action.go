@@ -49,8 +49,11 @@ func (d *Digest) UnmarshalText(b []byte) error {
 // output blobs are gone is a miss (ok=false), never an error: the caller
 // recomputes, which is always correct.
 func (s *Store) Get(id ActionID) (*Result, bool) {
-	raw, ok := s.w.pendingResult(id)
-	if !ok {
+	raw, known := s.w.pendingResult(id)
+	if known && raw == nil {
+		return nil, false // forgotten; the deletion is still queued
+	}
+	if !known {
 		err := s.db.QueryRow(`SELECT result FROM action WHERE id = ?`, id[:]).Scan(&raw)
 		if err != nil {
 			return nil, false

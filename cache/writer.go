@@ -26,7 +26,9 @@ type writer struct {
 	busy         bool // a drain goroutine is running
 	err          error
 	// results are the action results queued and not yet flushed, so that
-	// Get sees what Put wrote in the same process without a commit.
+	// Get sees what Put wrote in the same process without a commit. A nil
+	// value is a queued deletion: it hides a row the database may still
+	// hold until the DELETE commits.
 	results map[ActionID][]byte
 }
 
@@ -128,17 +130,19 @@ func (w *writer) putResult(id ActionID, raw []byte, now int64) {
 	w.exec(`INSERT OR REPLACE INTO action VALUES (?, ?, ?, ?)`, id[:], raw, now, now)
 }
 
-// forgetResult queues an action's deletion.
+// forgetResult queues an action's deletion, and hides the result at once.
 func (w *writer) forgetResult(id ActionID) {
 	w.mu.Lock()
-	delete(w.results, id)
+	w.results[id] = nil
 	w.mu.Unlock()
 	w.exec(`DELETE FROM action WHERE id = ?`, id[:])
 }
 
-func (w *writer) pendingResult(id ActionID) ([]byte, bool) {
+// pendingResult reports a queued result (raw non-nil) or a queued
+// deletion (raw nil); known is false when the database must be asked.
+func (w *writer) pendingResult(id ActionID) (raw []byte, known bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	raw, ok := w.results[id]
-	return raw, ok
+	raw, known = w.results[id]
+	return raw, known
 }
