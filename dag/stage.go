@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -164,7 +166,48 @@ func (b *Builder) restore(n *Node, res *cache.Result) (State, bool) {
 		}
 		st = Restored
 	}
+	switch extra, err := b.extraOutputs(n, res); {
+	case err != nil:
+		return "", false
+	case len(extra) > 0 && b.DryRun:
+		return Restored, true
+	case len(extra) > 0:
+		for _, p := range extra {
+			if err := os.Remove(p); err != nil {
+				return "", false
+			}
+		}
+		st = Restored
+	}
 	return st, true
+}
+
+// extraOutputs are the files inside a stage's declared output directories
+// that its result does not list (written there behind sei's back): a
+// restore removes them, as Bazel clears a tree artifact, so that the
+// outputs are the result's and the next null build finds them as recorded.
+func (b *Builder) extraOutputs(n *Node, res *cache.Result) ([]string, error) {
+	listed := make(map[string]bool, len(res.Outputs))
+	for _, o := range res.Outputs {
+		listed[b.abs(o.Path)] = true
+	}
+	var extra []string
+	for _, p := range n.Stage.Outputs {
+		root := b.abs(p)
+		if fi, err := os.Lstat(root); err != nil || !fi.IsDir() {
+			continue
+		}
+		err := filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && !listed[full] {
+				extra = append(extra, full)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return extra, nil
 }
 
 // explain says why a stage has no cached result: the preimage lines that

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"golang.org/x/sys/unix"
@@ -18,6 +19,7 @@ import (
 	"seigarrena.dev/sei/cache"
 	"seigarrena.dev/sei/cache/remote"
 	"seigarrena.dev/sei/dag"
+	"seigarrena.dev/sei/journal"
 )
 
 // The scheduling flags build and run share.
@@ -42,6 +44,13 @@ func buildCommand() *cli.Command {
 }
 
 func runBuild(c *cli.Context) error {
+	nb := newNullBuild(c)
+	if nb != nil {
+		if nb.replay(c) {
+			return nil
+		}
+		nb.capture(c)
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
@@ -56,8 +65,12 @@ func runBuild(c *cli.Context) error {
 		return err
 	}
 	defer done()
+	rec := nb.begin(e)
 	rep, rs, err := e.build(ctx, c, targets)
 	if err != nil {
+		if rec != nil {
+			rec.Abort()
+		}
 		return err
 	}
 	if c.Bool("json") {
@@ -66,7 +79,12 @@ func runBuild(c *cli.Context) error {
 			return err
 		}
 	} else {
-		printReport(c.App.Writer, c.App.ErrWriter, rep, c.Bool("dry-run"), rs)
+		var out bytes.Buffer
+		printReport(io.MultiWriter(c.App.Writer, &out), c.App.ErrWriter, rep, c.Bool("dry-run"), rs)
+		if nb != nil {
+			nb.waited = e.waited
+			nb.finish(rec, e, rep, e.sandboxed, out.Bytes())
+		}
 	}
 	if !rep.OK() {
 		return fmt.Errorf("build failed: %d failed", rep.Failed)
@@ -78,6 +96,11 @@ func runBuild(c *cli.Context) error {
 // standard output, or to standard error when --json keeps stdout for the
 // report. The remote cache's figures come back (nil without a remote).
 func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID) (*dag.Report, *remote.Stats, error) {
+	// Any build may change what a null build prints: the record goes
+	// first (runBuild's recorder, if any, writes the next one).
+	if err := journal.Remove(e.repo); err != nil {
+		return nil, nil, err
+	}
 	b := &dag.Builder{G: e.g, M: e.m, Repo: e.repo, Store: e.store, Adapter: e.adapter,
 		Jobs: c.Int("jobs"), KeepGoing: c.Bool("keep-going"), DryRun: c.Bool("dry-run")}
 	pw := c.App.Writer
@@ -98,6 +121,7 @@ func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID
 			return nil, nil, err
 		}
 		b.Sandbox = sb
+		e.sandboxed = sb != nil
 	}
 	rc, err := remoteClient(c)
 	if err != nil {
@@ -119,6 +143,7 @@ func (e *engine) build(ctx context.Context, c *cli.Context, targets []dag.NodeID
 // done releases both.
 func (e *engine) exclusive(c *cli.Context) (context.Context, func(), error) {
 	unlock, err := cache.Lock(filepath.Join(e.repo, ".sei", "cache"), func() {
+		e.waited = true
 		fmt.Fprintln(c.App.ErrWriter, "sei: another sei is building this repository; waiting for it")
 	})
 	if err != nil {

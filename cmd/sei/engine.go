@@ -34,6 +34,9 @@ type engine struct {
 	// verification does not parse a large one twice.
 	lock     *attest.Lock
 	lockRead bool
+	// waited: another sei held the build lock; sandboxed: the build
+	// checked the sandbox (both for the null-build record).
+	waited, sandboxed bool
 }
 
 func openEngine(c *cli.Context) (*engine, error) {

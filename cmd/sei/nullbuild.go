@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/adapters"
+	"seigarrena.dev/sei/cache"
+	"seigarrena.dev/sei/dag"
+	"seigarrena.dev/sei/journal"
+)
+
+// nullBuild is `sei build`'s null-build record (package journal): replay
+// answers a build from it while nothing the last null build saw changed;
+// otherwise the full build runs, and a full build that did nothing leaves
+// a new record. Targets, --dry-run, --json, --tables pinned and a remote
+// cache print or do more than a record holds: those builds take the full
+// path. With -v or --explain a replay says so on standard error.
+type nullBuild struct {
+	repo    string // absolute
+	key     []byte
+	context [32]byte
+	had     bool // a record existed (valid or not) when the command began
+	stderr  bytes.Buffer
+	waited  bool // another sei held the lock: its message is not replayed
+}
+
+// newNullBuild is nil when the command does not qualify.
+func newNullBuild(c *cli.Context) *nullBuild {
+	if c.Args().Len() > 0 || c.Bool("dry-run") || c.Bool("json") ||
+		(c.String("tables") != "current" && c.String("tables") != "") || c.String("remote-cache") != "" {
+		return nil
+	}
+	key, build := manifestCacheKey(), buildID()
+	repo, err := filepath.Abs(repoDir(c))
+	if key == nil || build == "" || err != nil {
+		return nil
+	}
+	return &nullBuild{repo: repo, key: key, context: buildContext(build, repo)}
+}
+
+// buildContext digests what a build's output depends on besides the
+// files of its record: the binary, where it runs, its arguments and the
+// environment sei reads (its own variables, and those that decide the
+// terminal, the sandbox's programs and the key locations).
+func buildContext(build, repo string) [32]byte {
+	h := sha256.New()
+	cwd, _ := os.Getwd()
+	for _, s := range append([]string{"sei-null-build-v1", build, repo, cwd}, os.Args[1:]...) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "CI", "TERM", "NO_COLOR", "HOME", "PATH", "XDG_CONFIG_HOME", "XDG_CACHE_HOME":
+			env = append(env, kv)
+		default:
+			if strings.HasPrefix(name, "SEI_") {
+				env = append(env, kv)
+			}
+		}
+	}
+	sort.Strings(env)
+	for _, kv := range env {
+		h.Write([]byte(kv))
+		h.Write([]byte{0})
+	}
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// replay prints the record and reports true when it still holds. It takes
+// the repository's lock without waiting: a build in progress is changing
+// the files, so the full path waits for it instead.
+func (nb *nullBuild) replay(c *cli.Context) bool {
+	j, err := journal.Read(nb.repo, nb.key)
+	if err != nil {
+		nb.had = !os.IsNotExist(err)
+		return false
+	}
+	if j.Context != nb.context {
+		return false // another command line's record: this one may replace it
+	}
+	nb.had = true
+	unlock, ok, err := cache.TryLock(filepath.Join(nb.repo, ".sei", "cache"))
+	if err != nil || !ok {
+		return false
+	}
+	defer unlock()
+	if journal.Check(nb.repo, j.Entries) != nil {
+		return false
+	}
+	if j.Sandboxed && adapters.SandboxAvailable() != nil {
+		return false // the full path says why
+	}
+	c.App.ErrWriter.Write(j.Stderr)
+	if c.Bool("verbose") || c.Bool("explain") {
+		fmt.Fprintf(c.App.ErrWriter, "sei: null build: none of the %d paths of the last one changed (%s); its output replayed\n", len(j.Entries), journal.File)
+	}
+	c.App.Writer.Write(j.Stdout)
+	return true
+}
+
+// capture makes the command's standard error also go to the record.
+func (nb *nullBuild) capture(c *cli.Context) {
+	c.App.ErrWriter = io.MultiWriter(c.App.ErrWriter, &nb.stderr)
+}
+
+// begin stats what the build will depend on. Only when no record existed:
+// a record that stopped holding means something changed, and the build
+// that follows will most likely run a stage, so the two extra walks would
+// be wasted; the null build after it makes the record.
+func (nb *nullBuild) begin(e *engine) *journal.Recorder {
+	if nb == nil || nb.had || !e.nullable() {
+		return nil
+	}
+	r, err := journal.Begin(e.repo, e.dependencies())
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// finish writes the record when the build did nothing at all.
+func (nb *nullBuild) finish(r *journal.Recorder, e *engine, rep *dag.Report, sandboxed bool, stdout []byte) {
+	if r == nil {
+		return
+	}
+	if nb.waited || e.store.Healed != "" || !isNull(rep) {
+		r.Abort()
+		return
+	}
+	r.Finish(nb.key, &journal.Journal{Context: nb.context, Sandboxed: sandboxed,
+		Stdout: stdout, Stderr: bytes.Clone(nb.stderr.Bytes())})
+}
+
+// isNull: every stage was up to date and nothing else happened.
+func isNull(rep *dag.Report) bool {
+	return rep.OK() && rep.Ran == 0 && rep.Cached == 0 && rep.Restore == 0 && rep.Rejected == 0 &&
+		rep.WouldRun == 0 && rep.UpToDate == rep.Stages && len(rep.Tables) == 0
+}
+
+// nullable: the graph's outcome depends on files alone. Lakehouse tables
+// live outside the work tree, and the DVC, MLflow and Dagster adapters
+// read their pipeline files and tool versions, which a record does not
+// list: those builds always take the full path.
+func (e *engine) nullable() bool {
+	if p := e.m.Pipeline; p != nil && p.Tool != "command" {
+		return false
+	}
+	for _, n := range e.g.Nodes {
+		if n.Table != nil || len(n.Writes) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// dependencies are the paths a command build's outcome depends on: the
+// manifest, the dataset descriptor, the metrics file, every file source
+// and every stage output (directories whole).
+func (e *engine) dependencies() []string {
+	var paths []string
+	if rel, err := filepath.Rel(e.repo, filepath.Join(e.repo, e.layout.Manifest)); err == nil {
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	if d := e.m.Dataset; d != nil {
+		paths = append(paths, d.Croissant)
+	}
+	if p := e.m.Pipeline; p != nil && p.Metrics != "" {
+		paths = append(paths, p.Metrics)
+	}
+	for _, n := range e.g.Nodes {
+		switch {
+		case n.Kind == dag.Source && n.Path != "":
+			paths = append(paths, n.Path)
+		case n.Kind == dag.Stage && n.Stage != nil:
+			paths = append(paths, n.Stage.Outputs...)
+		}
+	}
+	return paths
+}

@@ -1,0 +1,175 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// ChangedError is a record that no longer holds: Path stats otherwise.
+type ChangedError struct {
+	Path string
+	Why  string
+}
+
+func (e *ChangedError) Error() string { return fmt.Sprintf("journal: %s %s", e.Path, e.Why) }
+
+// dir is the repository root opened once, so that each lstat is one
+// fstatat relative to it: no path joined, nothing followed above it.
+type dir struct{ fd int }
+
+func openDir(root string) (dir, error) {
+	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return dir{}, &fs.PathError{Op: "open", Path: root, Err: err}
+	}
+	return dir{fd}, nil
+}
+
+func (d dir) close() { unix.Close(d.fd) }
+
+// stat lstats rel; a path that does not exist is Stat{} (Mode 0).
+func (d dir) stat(rel string) (Stat, error) {
+	var st unix.Stat_t
+	err := unix.Fstatat(d.fd, rel, &st, unix.AT_SYMLINK_NOFOLLOW)
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+		return Stat{}, nil
+	}
+	if err != nil {
+		return Stat{}, &fs.PathError{Op: "lstat", Path: rel, Err: err}
+	}
+	return Stat{Mode: st.Mode, Dev: st.Dev, Ino: st.Ino, Size: st.Size,
+		MtimeNs: st.Mtim.Nano(), CtimeNs: st.Ctim.Nano()}, nil
+}
+
+func isDir(s Stat) bool { return s.Mode&unix.S_IFMT == unix.S_IFDIR }
+
+// Snapshot stats paths (repository-relative, slash-separated) and, under
+// each directory, everything in it, sorted by path: the entries a record
+// holds. Symlinks are stat'ed, never followed.
+func Snapshot(root string, paths []string) ([]Entry, error) {
+	d, err := openDir(root)
+	if err != nil {
+		return nil, err
+	}
+	defer d.close()
+	seen := make(map[string]bool, len(paths))
+	var out []Entry
+	var walk func(p string) error
+	walk = func(p string) error {
+		if seen[p] {
+			return nil
+		}
+		seen[p] = true
+		s, err := d.stat(p)
+		if err != nil {
+			return err
+		}
+		out = append(out, Entry{Path: p, Stat: s})
+		if !isDir(s) {
+			return nil
+		}
+		names, err := readDirNames(d, p)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if err := walk(path.Join(p, n)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, p := range paths {
+		if err := walk(path.Clean(p)); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+func readDirNames(d dir, rel string) ([]string, error) {
+	fd, err := unix.Openat(d.fd, rel, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: rel, Err: err}
+	}
+	defer unix.Close(fd)
+	var names []string
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: rel, Err: err}
+		}
+		if n <= 0 {
+			return names, nil
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+	}
+}
+
+// Check reports whether every entry still stats as recorded: nil, or the
+// first change found as a *ChangedError. The lstats are spread over the
+// available cores (they are the whole cost of a replay).
+func Check(root string, entries []Entry) error {
+	d, err := openDir(root)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	workers := min(runtime.GOMAXPROCS(0), 1+len(entries)/2048)
+	var stop atomic.Bool
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*len(entries)/workers, (w+1)*len(entries)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = d.check(entries[lo:hi], &stop)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d dir) check(entries []Entry, stop *atomic.Bool) error {
+	for i, e := range entries {
+		if i%256 == 0 && stop.Load() {
+			return nil // another worker found a change
+		}
+		s, err := d.stat(e.Path)
+		if err == nil && s != e.Stat {
+			err = &ChangedError{Path: e.Path, Why: describe(e.Stat, s)}
+		}
+		if err != nil {
+			stop.Store(true)
+			return err
+		}
+	}
+	return nil
+}
+
+func describe(was, now Stat) string {
+	switch {
+	case was.Mode == 0:
+		return "appeared"
+	case now.Mode == 0:
+		return "is gone"
+	default:
+		return "changed"
+	}
+}
