@@ -200,3 +200,12 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestSnapshotStaysInTheRepository(t *testing.T) {
+	root := repo(t)
+	for _, p := range []string{"/etc", "../x", "a/../../x"} {
+		if _, err := Snapshot(root, []string{p}); err == nil {
+			t.Errorf("%s: no error", p)
+		}
+	}
+}

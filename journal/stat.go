@@ -7,6 +7,7 @@ import (
 	"path"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -53,7 +54,8 @@ func isDir(s Stat) bool { return s.Mode&unix.S_IFMT == unix.S_IFDIR }
 
 // Snapshot stats paths (repository-relative, slash-separated) and, under
 // each directory, everything in it, sorted by path: the entries a record
-// holds. Symlinks are stat'ed, never followed.
+// holds. Symlinks are stat'ed, never followed. Each level's lstats are
+// spread over the cores, as Check's are.
 func Snapshot(root string, paths []string) ([]Entry, error) {
 	d, err := openDir(root)
 	if err != nil {
@@ -62,38 +64,63 @@ func Snapshot(root string, paths []string) ([]Entry, error) {
 	defer d.close()
 	seen := make(map[string]bool, len(paths))
 	var out []Entry
-	var walk func(p string) error
-	walk = func(p string) error {
-		if seen[p] {
-			return nil
+	level := make([]string, 0, len(paths))
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			level = append(level, p)
 		}
-		seen[p] = true
-		s, err := d.stat(p)
-		if err != nil {
-			return err
-		}
-		out = append(out, Entry{Path: p, Stat: s})
-		if !isDir(s) {
-			return nil
-		}
-		names, err := readDirNames(d, p)
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			if err := walk(path.Join(p, n)); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	for _, p := range paths {
-		if err := walk(path.Clean(p)); err != nil {
+		p = path.Clean(p)
+		if path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {
+			return nil, fmt.Errorf("journal: %s is outside the repository", p)
+		}
+		add(p)
+	}
+	for len(level) > 0 {
+		entries, err := d.statAll(level)
+		if err != nil {
 			return nil, err
+		}
+		out = append(out, entries...)
+		level = level[:0:0]
+		for _, e := range entries {
+			if !isDir(e.Stat) {
+				continue
+			}
+			names, err := readDirNames(d, e.Path)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range names {
+				add(path.Join(e.Path, n))
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
+}
+
+// statAll lstats paths on up to GOMAXPROCS goroutines, in order.
+func (d dir) statAll(paths []string) ([]Entry, error) {
+	out := make([]Entry, len(paths))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(paths)/2048)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*len(paths)/workers, (w+1)*len(paths)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi && errs[w] == nil; i++ {
+				out[i].Path = paths[i]
+				out[i].Stat, errs[w] = d.stat(paths[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 func readDirNames(d dir, rel string) ([]string, error) {
