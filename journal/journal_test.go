@@ -58,8 +58,9 @@ func TestRecordRoundTripsAndHolds(t *testing.T) {
 	for _, e := range got.Entries {
 		names = append(names, e.Path)
 	}
-	// Directories whole, an absent path kept as absent, sorted.
-	if !slices.Equal(names, []string{"in.txt", "missing.txt", "out", "out/a.txt", "out/sub", "out/sub/b.txt", "sei.yaml"}) {
+	// Directories whole, an absent path kept as absent with its nearest
+	// existing ancestor (the root here, stat'ed, not walked), sorted.
+	if !slices.Equal(names, []string{".", "in.txt", "missing.txt", "out", "out/a.txt", "out/sub", "out/sub/b.txt", "sei.yaml"}) {
 		t.Fatalf("entries %v", names)
 	}
 	if got.Context != want.Context || !got.Sandboxed || string(got.Stdout) != "built\n" || string(got.Stderr) != "warning\n" {
@@ -135,18 +136,46 @@ func TestCheckSpreadsOverWorkersAndStillFindsOneChange(t *testing.T) {
 }
 
 func TestRecorderRefusesWhatItCannotTrust(t *testing.T) {
-	t.Run("changed during the build", func(t *testing.T) {
-		root := repo(t)
-		r, _ := Begin(root, paths)
-		os.WriteFile(filepath.Join(root, "in.txt"), []byte("during"), 0o644)
-		var ce *ChangedError
-		if err := r.Finish(testKey, &Journal{}); !errors.As(err, &ce) {
-			t.Fatalf("Finish: %v", err)
-		}
-		if _, err := os.Stat(filepath.Join(root, File)); !os.IsNotExist(err) {
-			t.Fatal("a record was written")
-		}
-	})
+	for name, change := range map[string]func(root string) error{
+		"written":  func(r string) error { return os.WriteFile(filepath.Join(r, "in.txt"), []byte("during"), 0o644) },
+		"chmod":    func(r string) error { return os.Chmod(filepath.Join(r, "in.txt"), 0o600) },
+		"deleted":  func(r string) error { return os.Remove(filepath.Join(r, "out/sub/b.txt")) },
+		"appeared": func(r string) error { return os.WriteFile(filepath.Join(r, "out/new.txt"), nil, 0o644) },
+		"renamed over, old mtime": func(r string) error {
+			p := filepath.Join(r, "sub.tmp")
+			os.WriteFile(p, []byte("IN.TXT"), 0o644)
+			old := time.Now().Add(-time.Hour)
+			os.Chtimes(p, old, old)
+			return os.Rename(p, filepath.Join(r, "in.txt"))
+		},
+		"absent path deleted after the probe": func(r string) error {
+			os.WriteFile(filepath.Join(r, "missing.txt"), nil, 0o644)
+			return nil
+		},
+	} {
+		t.Run("changed during the build: "+name, func(t *testing.T) {
+			root := repo(t)
+			if name == "absent path deleted after the probe" {
+				os.WriteFile(filepath.Join(root, "missing.txt"), nil, 0o644)
+				old := time.Now().Add(-time.Minute)
+				os.Chtimes(filepath.Join(root, "missing.txt"), old, old)
+				os.Chtimes(root, old, old)
+				time.Sleep(30 * time.Millisecond)
+				change = func(r string) error { return os.Remove(filepath.Join(r, "missing.txt")) }
+			}
+			r, _ := Begin(root, paths)
+			time.Sleep(30 * time.Millisecond)
+			if err := change(root); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Finish(testKey, &Journal{}); !errors.Is(err, ErrRacy) {
+				t.Fatalf("Finish: %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(root, File)); !os.IsNotExist(err) {
+				t.Fatal("a record was written")
+			}
+		})
+	}
 	t.Run("as new as the record", func(t *testing.T) {
 		root := repo(t)
 		future := time.Now().Add(time.Hour)

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"sort"
 
 	"seigarrena.dev/sei/confine"
 )
@@ -13,27 +15,28 @@ import (
 // Recorder makes a record across one build: Begin before it, then Finish
 // (the build did nothing and may be replayed) or Abort.
 //
-// A record must only say what the build saw. Two rules make sure of it:
-// the paths are stat'ed before the build and again after it, and must
-// agree (nothing changed while the build read them); and every entry's
-// timestamps must be older than a probe file made before the first stat,
-// as the file system itself dates them (git's racy-index rule: a file
-// written in the same timestamp tick as the record could change again
-// without its stat showing it). A record that fails either rule is simply
-// not written; the next null build tries again.
+// A record must only say what the build saw. Begin makes a probe file
+// before the build's first stat; Finish stats the paths and refuses the
+// record when any entry is as new as the probe, as the file system itself
+// dates them. A file changed before the probe was seen changed by the
+// build; one changed after it (written, chmod'ed, renamed or linked into
+// place: each sets the ctime) is refused, and so is one changed in the
+// same timestamp tick (git's racy-index rule). A path that is absent is
+// recorded with its nearest existing ancestor directory, whose mtime a
+// deletion moves. A refused record is simply not written; the next null
+// build tries again. The cost is one lstat per path, after null builds
+// only.
 type Recorder struct {
-	root   string
-	paths  []string
-	probe  *os.File
-	tick   int64 // the probe's mtime
-	before []Entry
+	root  string
+	paths []string
+	probe *os.File
+	tick  int64 // the probe's mtime
 }
 
 // ErrRacy is a record refused because an entry is too new to be trusted.
 var ErrRacy = errors.New("journal: an entry is as new as the record")
 
-// Begin makes the probe (the record's temporary file, beside it) and
-// stats paths.
+// Begin makes the probe: the record's temporary file, beside it.
 func Begin(root string, paths []string) (*Recorder, error) {
 	if err := confine.NoLinks(root, filepath.Dir(File)); err != nil {
 		return nil, err
@@ -58,7 +61,6 @@ func Begin(root string, paths []string) (*Recorder, error) {
 	}
 	if err == nil {
 		r.tick = fi.ModTime().UnixNano()
-		r.before, err = Snapshot(root, paths)
 	}
 	if err != nil {
 		r.Abort()
@@ -89,8 +91,8 @@ func (r *Recorder) finish(key []byte, j *Journal) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Equal(r.before, after) {
-		return &ChangedError{Path: firstDifference(r.before, after), Why: "changed during the build"}
+	if after, err = withAncestors(r.root, after); err != nil {
+		return err
 	}
 	for _, e := range after {
 		if e.Stat.Mode != 0 && (e.Stat.MtimeNs >= r.tick || e.Stat.CtimeNs >= r.tick) {
@@ -112,17 +114,44 @@ func (r *Recorder) finish(key []byte, j *Journal) error {
 	return os.Rename(r.probe.Name(), filepath.Join(r.root, File))
 }
 
-func firstDifference(a, b []Entry) string {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return min(a[i].Path, b[i].Path)
+// withAncestors adds to entries, for each path that does not exist, its
+// nearest existing ancestor directory (the root at the top), stat'ed but
+// not walked.
+func withAncestors(root string, entries []Entry) ([]Entry, error) {
+	have := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		have[e.Path] = true
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.Stat.Mode != 0 {
+			continue
+		}
+		dir := path.Dir(e.Path)
+		for dir != "." {
+			if fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(dir))); err == nil && fi.IsDir() {
+				break
+			}
+			dir = path.Dir(dir)
+		}
+		if !have[dir] {
+			have[dir] = true
+			dirs = append(dirs, dir)
 		}
 	}
-	if len(a) > len(b) {
-		return a[len(b)].Path
+	if len(dirs) == 0 {
+		return entries, nil
 	}
-	if len(b) > len(a) {
-		return b[len(a)].Path
+	d, err := openDir(root)
+	if err != nil {
+		return nil, err
 	}
-	return ""
+	defer d.close()
+	more, err := d.statAll(dirs)
+	if err != nil {
+		return nil, err
+	}
+	entries = append(entries, more...)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
+	return entries, nil
 }

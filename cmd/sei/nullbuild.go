@@ -28,7 +28,6 @@ type nullBuild struct {
 	repo    string // absolute
 	key     []byte
 	context [32]byte
-	had     bool // a record existed (valid or not) when the command began
 	stderr  bytes.Buffer
 	waited  bool // another sei held the lock: its message is not replayed
 }
@@ -85,14 +84,9 @@ func buildContext(build, repo string) [32]byte {
 // the files, so the full path waits for it instead.
 func (nb *nullBuild) replay(c *cli.Context) bool {
 	j, err := journal.Read(nb.repo, nb.key)
-	if err != nil {
-		nb.had = !os.IsNotExist(err)
-		return false
+	if err != nil || j.Context != nb.context {
+		return false // none, forged, or another command line's: the full build replaces it
 	}
-	if j.Context != nb.context {
-		return false // another command line's record: this one may replace it
-	}
-	nb.had = true
 	unlock, ok, err := cache.TryLock(filepath.Join(nb.repo, ".sei", "cache"))
 	if err != nil || !ok {
 		return false
@@ -117,12 +111,9 @@ func (nb *nullBuild) capture(c *cli.Context) {
 	c.App.ErrWriter = io.MultiWriter(c.App.ErrWriter, &nb.stderr)
 }
 
-// begin stats what the build will depend on. Only when no record existed:
-// a record that stopped holding means something changed, and the build
-// that follows will most likely run a stage, so the two extra walks would
-// be wasted; the null build after it makes the record.
+// begin makes the recorder's probe, before the build stats anything.
 func (nb *nullBuild) begin(e *engine) *journal.Recorder {
-	if nb == nil || nb.had || !e.nullable() {
+	if nb == nil || !e.nullable() {
 		return nil
 	}
 	r, err := journal.Begin(e.repo, e.dependencies())

@@ -114,9 +114,13 @@ func BenchmarkScale(b *testing.B) {
 					unrecord := func() { os.Remove(filepath.Join(sdir, ".sei", "cache", "journal")) }
 					alternate(b, []benchCase{{"sei", unrecord, sdir, env, sei}, {"ninja", nil, ndir, env, nja}})
 				})
-				b.Run("one-changed", func(b *testing.B) {
-					alternate(b, []benchCase{{"sei", touch(sdir), sdir, env, sei}, {"ninja", touch(ndir), ndir, env, nja}})
-				})
+				// In the chain only src/0 is an input (and changing it changes
+				// everything): one changed input is a fan case.
+				if shape == "fan" {
+					b.Run("one-changed", func(b *testing.B) {
+						alternate(b, []benchCase{{"sei", touch(sdir), sdir, env, sei}, {"ninja", touch(ndir), ndir, env, nja}})
+					})
+				}
 				// status compares with the last signed run: one, untimed.
 				run := exec.Command(bin, "run")
 				run.Dir, run.Env = sdir, env
