@@ -105,22 +105,37 @@ func Snapshot(root string, paths []string) ([]Entry, error) {
 // statAll lstats paths on up to GOMAXPROCS goroutines, in order.
 func (d dir) statAll(paths []string) ([]Entry, error) {
 	out := make([]Entry, len(paths))
-	workers := min(runtime.GOMAXPROCS(0), 1+len(paths)/2048)
+	err := spread(len(paths), func(lo, hi int) (err error) {
+		for i := lo; i < hi && err == nil; i++ {
+			out[i].Path = paths[i]
+			out[i].Stat, err = d.stat(paths[i])
+		}
+		return err
+	})
+	return out, err
+}
+
+// spread runs f over [0, n) cut into one contiguous share per core (one
+// share below 2048 items, where a goroutine costs more than it saves),
+// and returns the first share's error, in order.
+func spread(n int, f func(lo, hi int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), 1+n/2048)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		lo, hi := w*len(paths)/workers, (w+1)*len(paths)/workers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi && errs[w] == nil; i++ {
-				out[i].Path = paths[i]
-				out[i].Stat, errs[w] = d.stat(paths[i])
-			}
+			errs[w] = f(w*n/workers, (w+1)*n/workers)
 		}()
 	}
 	wg.Wait()
-	return out, errors.Join(errs...)
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func readDirNames(d dir, rel string) ([]string, error) {
@@ -152,25 +167,8 @@ func Check(root string, entries []Entry) error {
 		return err
 	}
 	defer d.close()
-	workers := min(runtime.GOMAXPROCS(0), 1+len(entries)/2048)
 	var stop atomic.Bool
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := w*len(entries)/workers, (w+1)*len(entries)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = d.check(entries[lo:hi], &stop)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return spread(len(entries), func(lo, hi int) error { return d.check(entries[lo:hi], &stop) })
 }
 
 func (d dir) check(entries []Entry, stop *atomic.Bool) error {
