@@ -15,11 +15,11 @@ func Lock(dir string, wait func()) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := openLock(dir)
 	if err != nil {
-		return nil, fmt.Errorf("repository lock: %w", err)
+		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if !tryFlock(f) {
 		if wait != nil {
 			wait()
 		}
@@ -28,19 +28,35 @@ func Lock(dir string, wait func()) (unlock func(), err error) {
 			return nil, fmt.Errorf("repository lock: %w", err)
 		}
 	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	return release(f), nil
 }
 
 // TryLock takes the repository-wide lock if no one holds it: ok is false,
 // with no error, when another sei does. It never creates dir.
 func TryLock(dir string) (unlock func(), ok bool, err error) {
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := openLock(dir)
 	if err != nil {
-		return nil, false, fmt.Errorf("repository lock: %w", err)
+		return nil, false, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if !tryFlock(f) {
 		f.Close()
 		return nil, false, nil
 	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, true, nil
+	return release(f), true, nil
+}
+
+func openLock(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("repository lock: %w", err)
+	}
+	return f, nil
+}
+
+func tryFlock(f *os.File) bool {
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+}
+
+func release(f *os.File) func() {
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }
 }

@@ -197,6 +197,11 @@ func (b *Builder) extraOutputs(n *Node, res *cache.Result) ([]string, error) {
 		if fi, err := os.Lstat(root); err != nil || !fi.IsDir() {
 			continue
 		}
+		// Removal follows no symlink on the way (admissible checked the
+		// result's paths; this is the directory itself, checked again).
+		if err := confine.NoLinks(b.Repo, p); err != nil {
+			return nil, err
+		}
 		err := filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && !listed[full] {
 				extra = append(extra, full)

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,7 +115,7 @@ func TestCheckSpreadsOverWorkersAndStillFindsOneChange(t *testing.T) {
 	root := repo(t)
 	var many []string
 	for i := 0; i < 5000; i++ {
-		many = append(many, filepath.Join("gen", string(rune('a'+i%26)), "f"+string(rune('0'+i%10))+time.Duration(i).String()))
+		many = append(many, fmt.Sprintf("gen/%02d/f%d", i%26, i))
 	}
 	for _, p := range many {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)

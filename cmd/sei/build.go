@@ -82,8 +82,7 @@ func runBuild(c *cli.Context) error {
 		var out bytes.Buffer
 		printReport(io.MultiWriter(c.App.Writer, &out), c.App.ErrWriter, rep, c.Bool("dry-run"), rs)
 		if nb != nil {
-			nb.waited = e.waited
-			nb.finish(rec, e, rep, e.sandboxed, out.Bytes())
+			nb.finish(rec, e, rep, out.Bytes())
 		}
 	}
 	if !rep.OK() {

@@ -29,7 +29,6 @@ type nullBuild struct {
 	key     []byte
 	context [32]byte
 	stderr  bytes.Buffer
-	waited  bool // another sei held the lock: its message is not replayed
 }
 
 // newNullBuild is nil when the command does not qualify.
@@ -124,15 +123,17 @@ func (nb *nullBuild) begin(e *engine) *journal.Recorder {
 }
 
 // finish writes the record when the build did nothing at all.
-func (nb *nullBuild) finish(r *journal.Recorder, e *engine, rep *dag.Report, sandboxed bool, stdout []byte) {
+// A build that waited for another's lock printed a message a replay must
+// not repeat; a healed cache's warning is said once.
+func (nb *nullBuild) finish(r *journal.Recorder, e *engine, rep *dag.Report, stdout []byte) {
 	if r == nil {
 		return
 	}
-	if nb.waited || e.store.Healed != "" || !isNull(rep) {
+	if e.waited || e.store.Healed != "" || !isNull(rep) {
 		r.Abort()
 		return
 	}
-	r.Finish(nb.key, &journal.Journal{Context: nb.context, Sandboxed: sandboxed,
+	r.Finish(nb.key, &journal.Journal{Context: nb.context, Sandboxed: e.sandboxed,
 		Stdout: stdout, Stderr: bytes.Clone(nb.stderr.Bytes())})
 }
 
@@ -162,10 +163,7 @@ func (e *engine) nullable() bool {
 // manifest, the dataset descriptor, the metrics file, every file source
 // and every stage output (directories whole).
 func (e *engine) dependencies() []string {
-	var paths []string
-	if rel, err := filepath.Rel(e.repo, filepath.Join(e.repo, e.layout.Manifest)); err == nil {
-		paths = append(paths, filepath.ToSlash(rel))
-	}
+	paths := []string{filepath.ToSlash(e.layout.Manifest)}
 	if d := e.m.Dataset; d != nil {
 		paths = append(paths, d.Croissant)
 	}
