@@ -1,11 +1,9 @@
 package dag
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
-	"seigarrena.dev/sei/table"
 	"sync"
 
 	"seigarrena.dev/sei/adapters"
@@ -16,11 +14,12 @@ import (
 
 // Builder recomputes the invalidated part of a graph.
 //
-// The build state machine, per node: pending (waiting for its in-edges) →
-// ready (all inputs done; in the heap) → running → one of computed, cached,
-// restored, ran, would-run (dry run) or failed. A node whose input failed,
-// or that was still pending when the build stopped, ends skipped. Only
-// running is concurrent; every transition happens on the scheduler goroutine.
+// Each node moves waiting (for its in-edges) → ready (in the heap) →
+// running → done, with one of the states computed, cached, restored, ran,
+// would-run (dry run) or failed; a node whose input failed, or that had not
+// finished when the build stopped, ends skipped. buildState holds all of it
+// and changes it on the scheduler goroutine (drive); only running is
+// concurrent.
 type Builder struct {
 	G         *Graph
 	M         *manifest.Manifest
@@ -44,12 +43,8 @@ type Builder struct {
 	OnDone  func(r NodeResult, p Progress)
 
 	toolVersion string
-	tables      []*table.State         // each table source's state, by node id
-	wrote       [][]cache.TableVersion // the tables each stage wrote, by node id
 	memos       map[string]cache.NodeMemo
-	out         []cache.Digest
-	unknown     []bool // dry run: outputs not known until a stage runs
-	gate        *rules.GateResult
+	st          *buildState // this build's state, made by Build
 }
 
 // Report is the outcome of a build.
@@ -93,21 +88,19 @@ func (b *Builder) Build(ctx context.Context, targets []NodeID) (*Report, error) 
 		return nil, err
 	}
 	need := b.G.closure(targets)
-	results := b.hashSources(need)
-	s := newSchedule(b, order, need, results)
+	b.st = newBuildState(b.G, need, b.priorities(order, need), b.KeepGoing)
+	srcs, results := b.hashSources(need)
+	for i, id := range srcs {
+		b.st.finish(id, results[i])
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s.run(ctx, cancel, results)
-	rep := &Report{Gate: b.gate, Out: b.out, Tables: b.tablesRead(need)}
+	b.drive(ctx, cancel, b.st, b.exec)
+	rep := &Report{Gate: b.st.gate, Out: b.st.out, Tables: b.tablesRead(need)}
 	for _, id := range order {
-		if !need[id] {
-			continue
+		if need[id] {
+			rep.add(b.st.result(id), b.G.Nodes[id].Kind == Stage)
 		}
-		r := results[id]
-		if r.State == "" {
-			r = NodeResult{Name: b.G.Nodes[id].Name, Kind: b.G.Nodes[id].Kind, State: Skipped}
-		}
-		rep.add(r, b.G.Nodes[id].Kind == Stage)
 	}
 	return rep, errors.Join(b.Hasher.Flush(), b.Store.Flush())
 }
@@ -146,10 +139,6 @@ func (b *Builder) prepare(ctx context.Context) error {
 	if b.Jobs < 1 {
 		b.Jobs = 1
 	}
-	b.out = make([]cache.Digest, len(b.G.Nodes))
-	b.tables = make([]*table.State, len(b.G.Nodes))
-	b.wrote = make([][]cache.TableVersion, len(b.G.Nodes))
-	b.unknown = make([]bool, len(b.G.Nodes))
 	// The stat cache and the memos are the two big reads of a null build;
 	// SQLite in WAL mode serves them on two connections at once.
 	var herr error
@@ -202,18 +191,6 @@ func (g *Graph) closure(targets []NodeID) []bool {
 	return need
 }
 
-// schedule is the scheduler's state for one build.
-type schedule struct {
-	b       *Builder
-	need    []bool
-	pending []int
-	prio    []int64
-	ready   readyHeap
-	pools   map[string]int
-	total   int
-	stages  int // needed stage nodes, of total
-}
-
 // Progress is where a build stands when a node finishes: stages finished
 // of the stages needed (rules and sources are not counted: they take no
 // time worth watching).
@@ -221,60 +198,35 @@ type Progress struct {
 	StagesDone, Stages int
 }
 
-// newSchedule counts each needed node's pending inputs. Sources were
-// digested before scheduling: a digested source counts as done, a failed one
-// leaves its dependents pending, so they end skipped.
-func newSchedule(b *Builder, order []NodeID, need []bool, results []NodeResult) *schedule {
-	s := &schedule{b: b, need: need, pending: make([]int, len(need)), pools: map[string]int{}}
-	s.prio = b.priorities(order, need)
-	s.ready.prio = s.prio
-	for _, id := range order {
-		if !need[id] || b.G.Nodes[id].Kind == Source {
-			continue
-		}
-		s.total++
-		if b.G.Nodes[id].Kind == Stage {
-			s.stages++
-		}
-		for _, e := range b.G.in[id] {
-			if need[e.From] && results[e.From].State != Computed {
-				s.pending[id]++
-			}
-		}
-		if s.pending[id] == 0 {
-			heap.Push(&s.ready, id)
-		}
-	}
-	return s
-}
-
 // hashSources digests every needed source in parallel, Jobs goroutines over
 // slices of the node list: the bulk of a null build is these lstat calls,
 // and a scheduler round trip per source would cost as much as the call.
-func (b *Builder) hashSources(need []bool) []NodeResult {
-	results := make([]NodeResult, len(b.G.Nodes))
+// The results are returned, not applied: buildState.finish records them.
+func (b *Builder) hashSources(need []bool) ([]NodeID, []NodeResult) {
 	var srcs []NodeID
 	for id, n := range b.G.Nodes {
 		if need[id] && n.Kind == Source {
 			srcs = append(srcs, NodeID(id))
 		}
 	}
+	results := make([]NodeResult, len(srcs))
 	var wg sync.WaitGroup
 	per := (len(srcs) + b.Jobs - 1) / b.Jobs
 	for w := 0; w < len(srcs); w += per {
-		part := srcs[w:min(w+per, len(srcs))]
+		lo, hi := w, min(w+per, len(srcs))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for _, id := range part {
-				r := b.execSource(b.G.Nodes[id])
-				r.Name, r.Kind = b.G.Nodes[id].Name, Source
-				results[id] = r
+			for i := lo; i < hi; i++ {
+				n := b.G.Nodes[srcs[i]]
+				r := b.execSource(n)
+				r.Name, r.Kind = n.Name, Source
+				results[i] = r
 			}
 		}()
 	}
 	wg.Wait()
-	return results
+	return srcs, results
 }
 
 // priorities is each node's critical path: its last recorded duration plus
@@ -300,124 +252,46 @@ type finished struct {
 	r  NodeResult
 }
 
-func (s *schedule) run(ctx context.Context, cancel func(), results []NodeResult) {
-	done := make(chan finished, s.b.Jobs)
-	work := make(chan NodeID, s.b.Jobs)
-	// A fixed pool of Jobs workers: a goroutine per node would grow a fresh
-	// stack for every one of 100k nodes.
+// drive runs the build state to its end with a fixed pool of Jobs workers
+// (a goroutine per node would grow a fresh stack for every one of 100k
+// nodes) calling exec. The state changes only here, on this goroutine.
+func (b *Builder) drive(ctx context.Context, cancel func(), s *buildState, exec func(context.Context, NodeID) NodeResult) {
+	done := make(chan finished, b.Jobs)
+	work := make(chan NodeID, b.Jobs)
 	var wg sync.WaitGroup
-	for range s.b.Jobs {
+	for range b.Jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				done <- finished{id, s.b.exec(ctx, id)}
+				done <- finished{id, exec(ctx, id)}
 			}
 		}()
 	}
 	defer func() { close(work); wg.Wait() }()
-	running, stagesDone := 0, 0
-	stopped := false
 	for {
-		for !stopped && running < s.b.Jobs {
+		for s.running < b.Jobs {
 			id, ok := s.next()
 			if !ok {
 				break
 			}
-			running++
-			if s.b.OnStart != nil && s.b.G.Nodes[id].Kind == Stage {
-				s.b.OnStart(s.b.G.Nodes[id].Name)
+			if b.OnStart != nil && b.G.Nodes[id].Kind == Stage {
+				b.OnStart(b.G.Nodes[id].Name)
 			}
 			work <- id
 		}
-		if running == 0 {
-			break
+		if s.running == 0 {
+			return
 		}
 		f := <-done
-		running--
-		if s.b.G.Nodes[f.id].Kind == Stage {
-			stagesDone++
+		if s.finish(f.id, f.r) {
+			cancel()
 		}
-		s.release(f.id)
-		results[f.id] = f.r
-		if s.b.OnDone != nil {
-			s.b.OnDone(f.r, Progress{StagesDone: stagesDone, Stages: s.stages})
+		if ctx.Err() != nil {
+			s.stop()
 		}
-		if f.r.State == Failed || ctx.Err() != nil {
-			if !s.b.KeepGoing || ctx.Err() != nil {
-				stopped = true
-				cancel()
-			}
-			continue // dependents stay pending: they end skipped
-		}
-		s.unblock(f.id, f.r.State)
-	}
-}
-
-// unblock frees dependents. After a dry-run "would-run" the dependents
-// cannot be computed from outputs that do not exist yet: they are reported
-// as would-run too, without running.
-func (s *schedule) unblock(id NodeID, st State) {
-	for _, e := range s.b.G.out[id] {
-		if !s.need[e.To] {
-			continue
-		}
-		if s.pending[e.To]--; s.pending[e.To] == 0 {
-			heap.Push(&s.ready, e.To)
+		if b.OnDone != nil {
+			b.OnDone(f.r, Progress{StagesDone: s.stagesDone, Stages: s.stages})
 		}
 	}
-	if st == WouldRun {
-		s.b.markUnknown(id)
-	}
-}
-
-// next pops the highest-priority ready node whose pool has room.
-func (s *schedule) next() (NodeID, bool) {
-	var held []NodeID
-	defer func() {
-		for _, h := range held {
-			heap.Push(&s.ready, h)
-		}
-	}()
-	for s.ready.Len() > 0 {
-		id := heap.Pop(&s.ready).(NodeID)
-		st := s.b.G.Nodes[id].Stage
-		if st != nil && st.Pool != "" && st.PoolDepth > 0 {
-			if s.pools[st.Pool] >= st.PoolDepth {
-				held = append(held, id)
-				continue
-			}
-			s.pools[st.Pool]++
-		}
-		return id, true
-	}
-	return 0, false
-}
-
-func (s *schedule) release(id NodeID) {
-	if st := s.b.G.Nodes[id].Stage; st != nil && st.Pool != "" && st.PoolDepth > 0 {
-		s.pools[st.Pool]--
-	}
-}
-
-// readyHeap orders ready nodes by priority, highest first, then by id.
-type readyHeap struct {
-	ids  []NodeID
-	prio []int64
-}
-
-func (h readyHeap) Len() int { return len(h.ids) }
-func (h readyHeap) Less(i, j int) bool {
-	a, b := h.ids[i], h.ids[j]
-	if h.prio[a] != h.prio[b] {
-		return h.prio[a] > h.prio[b]
-	}
-	return a < b
-}
-func (h readyHeap) Swap(i, j int) { h.ids[i], h.ids[j] = h.ids[j], h.ids[i] }
-func (h *readyHeap) Push(x any)   { h.ids = append(h.ids, x.(NodeID)) }
-func (h *readyHeap) Pop() any {
-	x := h.ids[len(h.ids)-1]
-	h.ids = h.ids[:len(h.ids)-1]
-	return x
 }

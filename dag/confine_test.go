@@ -35,7 +35,7 @@ func TestHostileCacheEntriesAreRefused(t *testing.T) {
 	defer st.Close()
 	build := func() *Report {
 		t.Helper()
-		rep, err := (&Builder{G: g, M: m, Repo: repo, Store: st, Adapter: &countingAdapter{}, Jobs: 1}).Build(context.Background(), nil)
+		rep, err := (&Builder{G: g, M: m, Repo: repo, Store: st, Adapter: &gateAdapter{}, Jobs: 1}).Build(context.Background(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestHostileCacheEntriesAreRefused(t *testing.T) {
 }
 
 // linkAdapter's stage leaves a symlink to /etc/passwd as its output.
-type linkAdapter struct{ countingAdapter }
+type linkAdapter struct{ gateAdapter }
 
 func (*linkAdapter) RunStage(_ context.Context, repo string, s adapters.Stage) (adapters.Run, error) {
 	return adapters.Run{}, os.Symlink("/etc/passwd", filepath.Join(repo, s.Outputs[0]))

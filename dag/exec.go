@@ -47,15 +47,21 @@ type NodeResult struct {
 	// Rejected says why a cached result (local or remote) was refused
 	// before any of its bytes reached the work tree; the stage ran instead.
 	Rejected string
+
+	// What the node produced, recorded in the build state by finish.
+	out   cache.Digest
+	table *table.State // a table source's state now
+	wrote []cache.TableVersion
+	gate  *rules.GateResult
 }
 
-// exec computes one node. It writes only b.out[id] and b.results[id]; the
-// scheduler's channel orders those writes before any dependent reads them.
+// exec computes one node on a worker. It changes nothing of the build
+// state: what the node produced travels in its result to finish.
 func (b *Builder) exec(ctx context.Context, id NodeID) NodeResult {
 	n := b.G.Nodes[id]
 	start := time.Now()
 	var r NodeResult
-	if b.DryRun && b.upstreamUnknown(id) {
+	if b.DryRun && b.st.upstreamUnknown(id) {
 		return NodeResult{Name: n.Name, Kind: n.Kind, State: WouldRun, Reason: "an input would be rebuilt"}
 	}
 	switch n.Kind {
@@ -81,11 +87,7 @@ func (b *Builder) execSource(n *Node) NodeResult {
 	if err != nil {
 		return NodeResult{State: Failed, Err: fmt.Errorf("%s: declared input: %w", n.Name, err)}
 	}
-	b.out[n.ID] = d
-	if st != nil {
-		b.tables[n.ID] = st // sources are digested in parallel, each id by one goroutine
-	}
-	return NodeResult{State: Computed}
+	return NodeResult{State: Computed, out: d, table: st}
 }
 
 // sourceDigest is a source's digest: a manifest section's canonical
@@ -114,6 +116,7 @@ func (b *Builder) abs(p string) string { return joinRepo(b.Repo, p) }
 func (b *Builder) execRule(n *Node) NodeResult {
 	var v any
 	var err error
+	var gate *rules.GateResult
 	switch n.Name {
 	case Risks:
 		v, err = rules.Analyze(b.M)
@@ -122,9 +125,9 @@ func (b *Builder) execRule(n *Node) NodeResult {
 	case MeasurementModel:
 		v, err = b.metricsBytes()
 	case Gate:
-		v, err = b.evaluateGate()
+		v, gate, err = b.evaluateGate()
 	default: // classification, data_governance, measurement_data: their inputs are their content
-		v = b.G.Preimage(n.ID, "", b.out)
+		v = b.G.Preimage(n.ID, "", b.st.out)
 	}
 	if err != nil {
 		return NodeResult{State: Failed, Err: fmt.Errorf("%s: %w", n.Name, err)}
@@ -133,8 +136,7 @@ func (b *Builder) execRule(n *Node) NodeResult {
 	if err != nil {
 		return NodeResult{State: Failed, Err: fmt.Errorf("%s: %w", n.Name, err)}
 	}
-	b.out[n.ID] = cache.Sum(raw)
-	return NodeResult{State: Computed}
+	return NodeResult{State: Computed, out: cache.Sum(raw), gate: gate}
 }
 
 func (b *Builder) metricsBytes() ([]byte, error) {
@@ -155,23 +157,22 @@ func (b *Builder) metricsBytes() ([]byte, error) {
 	return data, nil
 }
 
-func (b *Builder) evaluateGate() (any, error) {
+func (b *Builder) evaluateGate() (any, *rules.GateResult, error) {
 	data, err := b.metricsBytes()
 	if err != nil || data == nil {
-		return nil, err
+		return nil, nil, err
 	}
 	metrics, err := rules.ReadMetrics(b.M.Pipeline.Metrics, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g := rules.Evaluate(rules.ControlsOf(b.M), metrics)
-	b.gate = &g
 	type verdict struct{ ID, Verdict string }
 	var vs []verdict
 	for _, r := range g.Results {
 		vs = append(vs, verdict{r.Control.MeasureID, string(r.Verdict)})
 	}
-	return vs, nil
+	return vs, &g, nil
 }
 
 // outputsDigest is a stage's output digest: its outputs' paths and

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/cache"
@@ -29,15 +28,14 @@ type RemoteCache interface {
 // missing or changed output back from the CAS, on a miss it runs the
 // command through the adapter and records the result, blobs first.
 func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
-	pre := b.G.Preimage(n.ID, b.toolVersion, b.out)
+	pre := b.G.Preimage(n.ID, b.toolVersion, b.st.out)
 	key := Key(pre)
 	// Null-build path: same key as last time and outputs unchanged on disk
 	// (stat cache): nothing to look up, nothing to run.
 	// A stage writing tables is not on it: its tables must be checked.
 	if m, ok := b.memos[n.Name]; ok && m.Key == key && len(n.Writes) == 0 {
 		if out, ok := b.outputsNow(n); ok && out == m.Out {
-			b.out[n.ID] = out
-			return NodeResult{State: UpToDate}
+			return NodeResult{State: UpToDate, out: out}
 		}
 	}
 	res, ok := b.Store.Get(key)
@@ -69,12 +67,11 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	}
 	if ok {
 		if st, ok := b.restore(n, res); ok {
-			b.out[n.ID] = outputsDigest(res.Outputs, res.Tables)
-			b.wrote[n.ID] = res.Tables
+			out := outputsDigest(res.Outputs, res.Tables)
 			if !b.DryRun {
-				b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: res.DurationNs}, pre)
+				b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: out, DurationNs: res.DurationNs}, pre)
 			}
-			return NodeResult{State: st}
+			return NodeResult{State: st, out: out, wrote: res.Tables}
 		}
 	}
 	if reason == "" {
@@ -105,7 +102,7 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 		r.State, r.Err = Failed, fmt.Errorf("%s: command exited with status %d", n.Name, run.ExitCode)
 		return r
 	}
-	if err := b.record(ctx, n, key, pre, run.Stdout, run.Stderr, run.Duration); err != nil {
+	if r.out, r.wrote, err = b.record(ctx, n, key, pre, run); err != nil {
 		r.State, r.Err = Failed, err
 		return r
 	}
@@ -113,36 +110,38 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	return r
 }
 
-func (b *Builder) record(ctx context.Context, n *Node, key cache.ActionID, pre string, stdout, stderr []byte, d time.Duration) error {
+// record stores a stage's run in the cache, blobs first, and returns its
+// output digest and the table versions it wrote.
+func (b *Builder) record(ctx context.Context, n *Node, key cache.ActionID, pre string, run adapters.Run) (cache.Digest, []cache.TableVersion, error) {
+	var none cache.Digest
 	outs, err := b.collectOutputs(n)
 	if err != nil {
-		return err
+		return none, nil, err
 	}
 	tables, err := b.wroteTables(n)
 	if err != nil {
-		return err
+		return none, nil, err
 	}
-	res := &cache.Result{Outputs: outs, DurationNs: int64(d), Tables: tables}
+	res := &cache.Result{Outputs: outs, DurationNs: int64(run.Duration), Tables: tables}
 	// Empty output is the zero digest: no blob, no write.
-	if len(stdout) > 0 {
-		if res.Stdout, err = b.Store.PutBytes(stdout); err != nil {
-			return err
+	if len(run.Stdout) > 0 {
+		if res.Stdout, err = b.Store.PutBytes(run.Stdout); err != nil {
+			return none, nil, err
 		}
 	}
-	if len(stderr) > 0 {
-		if res.Stderr, err = b.Store.PutBytes(stderr); err != nil {
-			return err
+	if len(run.Stderr) > 0 {
+		if res.Stderr, err = b.Store.PutBytes(run.Stderr); err != nil {
+			return none, nil, err
 		}
 	}
 	if err := b.Store.Put(key, res); err != nil {
-		return err
+		return none, nil, err
 	}
 	if b.Remote != nil && len(n.Writes) == 0 {
 		b.Remote.Put(ctx, key, res, b.Store)
 	}
-	b.out[n.ID] = outputsDigest(outs, tables)
-	b.wrote[n.ID] = tables
-	return b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: b.out[n.ID], DurationNs: int64(d)}, pre)
+	out := outputsDigest(outs, tables)
+	return out, tables, b.Store.SetMemo(n.Name, cache.NodeMemo{Key: key, Out: out, DurationNs: int64(run.Duration)}, pre)
 }
 
 // restore makes the work tree hold a cached result's outputs. ok=false means
@@ -239,23 +238,6 @@ func (b *Builder) explain(name, pre string) string {
 		return "its cached result is gone (trimmed or corrupt)"
 	}
 	return "changed: " + strings.Join(changed, ", ")
-}
-
-// markUnknown records, in a dry run, that a node's output is not known yet;
-// its dependents then report would-run instead of computing on stale data.
-func (b *Builder) markUnknown(id NodeID) {
-	b.unknown[id] = true
-	b.out[id] = cache.Sum([]byte("sei/unknown " + b.G.Nodes[id].Name))
-}
-
-// upstreamUnknown reports whether a dry run cannot compute id yet.
-func (b *Builder) upstreamUnknown(id NodeID) bool {
-	for _, e := range b.G.in[id] {
-		if b.unknown[e.From] {
-			return true
-		}
-	}
-	return false
 }
 
 // outputsNow digests a stage's declared outputs as they are on disk, through

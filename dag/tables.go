@@ -116,12 +116,12 @@ func (b *Builder) tablePins(id NodeID) []string {
 func (b *Builder) tableInput(id NodeID, name string) (uuid, snapshot, format string, ok bool) {
 	for _, e := range b.G.in[id] {
 		from := b.G.Nodes[e.From]
-		if st := b.tables[e.From]; st != nil && from.Name == "table:"+name {
+		if st := b.st.tables[e.From]; st != nil && from.Name == "table:"+name {
 			return st.UUID, st.Snapshot, string(st.Ref.Format), true
 		}
 		for i, w := range from.Writes {
-			if w.Name == name && i < len(b.wrote[e.From]) {
-				v := b.wrote[e.From][i]
+			if w.Name == name && i < len(b.st.wrote[e.From]) {
+				v := b.st.wrote[e.From][i]
 				return v.UUID, v.Snapshot, string(w.Ref.Format), true
 			}
 		}
@@ -134,14 +134,14 @@ func (b *Builder) tableInput(id NodeID, name string) (uuid, snapshot, format str
 // its stage recorded, with the stages downstream that read it there.
 func (b *Builder) tablesRead(need []bool) []TableRead {
 	var out []TableRead
-	for id, st := range b.tables {
+	for id, st := range b.st.tables {
 		if st != nil && need[id] {
 			tr := TableRead{Name: strings.TrimPrefix(b.G.Nodes[id].Name, "table:"), State: *st}
 			tr.ReadBy = b.readers(NodeID(id), tr.Name)
 			out = append(out, tr)
 		}
 	}
-	for id, vs := range b.wrote {
+	for id, vs := range b.st.wrote {
 		n := b.G.Nodes[id]
 		for i, v := range vs {
 			st := table.State{Ref: n.Writes[i].Ref, UUID: v.UUID, Snapshot: v.Snapshot, MetadataSHA256: v.MetadataSHA256}
