@@ -92,6 +92,17 @@ type Reproducer interface {
 	LockDigest(ctx context.Context, repo string) (string, error)
 }
 
+// Batcher is an adapter that can run several stages in one tool process,
+// in their dependency order: Dagster's start-up (a Python interpreter,
+// Dagster and the definitions imported: 4–6 s) is most of a small asset's
+// run, and one `dagster asset materialize --select a,b` pays it once.
+type Batcher interface {
+	Reproducer
+	// RunStages runs stages, dependencies first, in one process: one
+	// outcome for all of them.
+	RunStages(ctx context.Context, repo string, stages []Stage) (Run, error)
+}
+
 // FileDigest is "sha256:<hex>" of a repository file, the form of
 // pipeline_lock_digest for adapters whose record is one file.
 func FileDigest(repo, rel string) (string, error) {

@@ -45,6 +45,9 @@ type Builder struct {
 	toolVersion string
 	memos       map[string]cache.NodeMemo
 	st          *buildState // this build's state, made by Build
+	// ask claims the stages that may run in one process with a stale
+	// stage (batch.go); set by drive, answered on its goroutine.
+	ask func(NodeID) []NodeID
 }
 
 // Report is the outcome of a build.
@@ -258,6 +261,13 @@ type finished struct {
 func (b *Builder) drive(ctx context.Context, cancel func(), s *buildState, exec func(context.Context, NodeID) NodeResult) {
 	done := make(chan finished, b.Jobs)
 	work := make(chan NodeID, b.Jobs)
+	asks := make(chan batchAsk)
+	b.ask = func(id NodeID) []NodeID {
+		q := batchAsk{id, make(chan []NodeID, 1)}
+		asks <- q
+		return <-q.reply
+	}
+	defer func() { b.ask = nil }()
 	var wg sync.WaitGroup
 	for range b.Jobs {
 		wg.Add(1)
@@ -283,15 +293,25 @@ func (b *Builder) drive(ctx context.Context, cancel func(), s *buildState, exec 
 		if s.running == 0 {
 			return
 		}
-		f := <-done
-		if s.finish(f.id, f.r) {
-			cancel()
+		var f finished
+		select {
+		case q := <-asks:
+			q.reply <- s.claim(q.id)
+			continue
+		case f = <-done:
+		}
+		batch := f.r.batch
+		f.r.batch = nil
+		for _, f := range append([]finished{f}, batch...) {
+			if s.finish(f.id, f.r) {
+				cancel()
+			}
+			if b.OnDone != nil {
+				b.OnDone(f.r, Progress{StagesDone: s.stagesDone, Stages: s.stages})
+			}
 		}
 		if ctx.Err() != nil {
 			s.stop()
-		}
-		if b.OnDone != nil {
-			b.OnDone(f.r, Progress{StagesDone: s.stagesDone, Stages: s.stages})
 		}
 	}
 }

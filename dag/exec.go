@@ -53,6 +53,7 @@ type NodeResult struct {
 	table *table.State // a table source's state now
 	wrote []cache.TableVersion
 	gate  *rules.GateResult
+	batch []finished // the stages that ran in one process with this one
 }
 
 // exec computes one node on a worker. It changes nothing of the build

@@ -86,10 +86,13 @@ func (b *Builder) execStage(ctx context.Context, n *Node) NodeResult {
 	if err := b.outputDirs(n); err != nil {
 		return NodeResult{State: Failed, Reason: reason, Err: err, Rejected: rejected}
 	}
+	if bt := b.batchable(n); bt != nil {
+		if members := b.ask(n.ID); len(members) > 0 {
+			return b.runBatch(ctx, bt, n, key, pre, members, NodeResult{Reason: reason, Rejected: rejected})
+		}
+	}
 	sctx := adapters.WithSandbox(ctx, b.Sandbox.For(b.Adapter.Tool(), *n.Stage))
-	st := *n.Stage
-	st.Env = append(append([]string(nil), st.Env...), b.tablePins(n.ID)...)
-	run, err := b.Adapter.RunStage(sctx, b.Repo, st)
+	run, err := b.Adapter.RunStage(sctx, b.Repo, b.stageEnv(n))
 	r := NodeResult{Reason: reason, Stdout: run.Stdout, Stderr: run.Stderr, Duration: run.Duration, Rejected: rejected}
 	switch {
 	case err != nil:
