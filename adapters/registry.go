@@ -14,6 +14,8 @@ type Options struct {
 	Repo    string
 	Metrics string
 	Stages  []Stage
+	// Memo keeps slow answers between runs and clones (nil: none kept).
+	Memo *Memo
 }
 
 // Factory makes a tool's adapter.

@@ -11,7 +11,6 @@ import (
 	"sort"
 
 	"seigarrena.dev/sei/adapters"
-	"seigarrena.dev/sei/atomicfile"
 )
 
 // DefsFile is the Dagster definitions file the adapter loads.
@@ -51,20 +50,21 @@ json.dump([{"key": a.key.to_user_string(),
 `
 
 // listAssets returns the asset graph of the definitions file. Loading it
-// costs a Python start-up and a Dagster import (3–4 s), so the answer is
-// kept in .sei/cache keyed by the file's SHA-256 and Dagster's version:
-// status and no-op runs then cost a file hash. The cost of the key is that
-// metadata computed from other files is not seen to change; the scenario's
-// lists are literals.
+// costs a Python start-up and a Dagster import (about 4 s), so the answer
+// is kept in the adapter's Memo (the user's cache directory, sealed)
+// keyed by the file's SHA-256 and Dagster's version: status, no-op runs and
+// fresh clones on this machine then cost a file hash. The cost of the key
+// is that metadata computed from other files is not seen to change; the
+// scenario's lists are literals.
 func (a *Adapter) listAssets(ctx context.Context) ([]asset, error) {
 	src, err := os.ReadFile(filepath.Join(a.Repo, DefsFile))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", DefsFile, err)
 	}
 	version, _ := a.Version(ctx)
-	memo := a.memoPath(version, src)
+	name := memoName(version, src)
 	var out []asset
-	if data, err := os.ReadFile(memo); err == nil && json.Unmarshal(data, &out) == nil {
+	if data, ok := a.memo.Get(name); ok && json.Unmarshal(data, &out) == nil {
 		return out, nil
 	}
 	if a.Bin == "" {
@@ -80,19 +80,19 @@ func (a *Adapter) listAssets(ctx context.Context) ([]asset, error) {
 	if err := json.Unmarshal(r.Stdout, &out); err != nil {
 		return nil, fmt.Errorf("%s: asset graph: %w", DefsFile, err)
 	}
-	if err := atomicfile.Write(memo, r.Stdout, 0o644); err != nil {
+	if err := a.memo.Put(name, r.Stdout); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// memoPath is where the asset graph of definitions src, loaded by Dagster
-// version, is kept.
-func (a *Adapter) memoPath(version string, src []byte) string {
+// memoName names the asset graph of definitions src, loaded by Dagster
+// version.
+func memoName(version string, src []byte) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "dagster %s\n", version)
 	h.Write(src)
-	return filepath.Join(a.Repo, ".sei", "cache", "dagster-assets", hex.EncodeToString(h.Sum(nil))+".json")
+	return "dagster-assets-" + hex.EncodeToString(h.Sum(nil)) + ".json"
 }
 
 // ordered sorts assets so that each comes after the assets it depends on,

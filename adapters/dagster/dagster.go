@@ -22,6 +22,7 @@ type Adapter struct {
 	*adapters.PythonTool
 	metrics string // pipeline.metrics, repository-relative
 	home    string // DAGSTER_HOME
+	memo    *adapters.Memo
 }
 
 // New finds dagster (adapters.FindPythonTool). The instance lives in
@@ -30,7 +31,11 @@ type Adapter struct {
 // versions, check results) would be lost.
 
 func init() {
-	adapters.Register("dagster", func(o adapters.Options) adapters.Reproducer { return New(o.Repo, o.Metrics) })
+	adapters.Register("dagster", func(o adapters.Options) adapters.Reproducer {
+		a := New(o.Repo, o.Metrics)
+		a.memo = o.Memo
+		return a
+	})
 }
 
 func New(repo, metrics string) *Adapter {

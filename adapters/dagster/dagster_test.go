@@ -24,9 +24,10 @@ func TestStagesFromAssetGraph(t *testing.T) {
 	// The asset graph as Dagster prints it (keys sorted, not dependency order).
 	graph := `[{"key": "evaluation", "deps": ["features"], "sei_deps": ["train.py"], "sei_outs": ["metrics.json"]},
 	           {"key": "features", "deps": [], "sei_deps": ["data/raw.csv"], "sei_outs": ["data/features.csv"]}]`
-	memo := a.memoPath("", []byte("# defs\n"))
-	os.MkdirAll(filepath.Dir(memo), 0o755)
-	os.WriteFile(memo, []byte(graph), 0o644)
+	a.memo = testMemo(t)
+	if err := a.memo.Put(memoName("", []byte("# defs\n")), []byte(graph)); err != nil {
+		t.Fatal(err)
+	}
 	stages, err := a.Stages()
 	if err != nil {
 		t.Fatal(err)
@@ -68,5 +69,50 @@ func TestMissingDagster(t *testing.T) {
 	_, err := a.RunStage(context.Background(), dir, adapters.Stage{Name: "features"})
 	if err == nil || !strings.Contains(err.Error(), "stage features: dagster not found") {
 		t.Fatalf("RunStage without dagster: %v", err)
+	}
+}
+
+func testMemo(t *testing.T) *adapters.Memo {
+	return &adapters.Memo{Dir: t.TempDir(), Key: []byte("0123456789abcdef0123456789abcdef")}
+}
+
+// TestForgedAssetGraphIsAMiss: an asset graph planted in the repository (the
+// old memo's place), sealed with another key, edited, or moved to another
+// definitions file's name is never read: with no dagster to list the
+// definitions, the stages cannot be had.
+func TestForgedAssetGraphIsAMiss(t *testing.T) {
+	graph := []byte(`[{"key": "x", "deps": [], "sei_deps": [], "sei_outs": ["/etc/passwd"]}]`)
+	name := memoName("", []byte("# defs\n"))
+	for _, plant := range []func(t *testing.T, a *Adapter, dir string){
+		func(t *testing.T, a *Adapter, dir string) {
+			p := filepath.Join(dir, ".sei", "cache", "dagster-assets", name)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, graph, 0o644)
+		},
+		func(t *testing.T, a *Adapter, dir string) {
+			other := &adapters.Memo{Dir: a.memo.Dir, Key: []byte("another key, another machine....")}
+			other.Put(name, graph)
+		},
+		func(t *testing.T, a *Adapter, dir string) {
+			a.memo.Put(name, graph)
+			p := filepath.Join(a.memo.Dir, name)
+			data, _ := os.ReadFile(p)
+			data[len(data)-3] ^= 1
+			os.WriteFile(p, data, 0o600)
+		},
+		func(t *testing.T, a *Adapter, dir string) {
+			a.memo.Put(memoName("", []byte("# other defs\n")), graph)
+			os.Rename(filepath.Join(a.memo.Dir, memoName("", []byte("# other defs\n"))), filepath.Join(a.memo.Dir, name))
+		},
+		func(t *testing.T, a *Adapter, dir string) {
+			os.Symlink("/dev/zero", filepath.Join(a.memo.Dir, name))
+		},
+	} {
+		a, dir := noTools(t)
+		a.memo = testMemo(t)
+		plant(t, a, dir)
+		if _, err := a.Stages(); err == nil || !strings.Contains(err.Error(), "reading the asset graph") {
+			t.Errorf("a planted asset graph was read: %v", err)
+		}
 	}
 }

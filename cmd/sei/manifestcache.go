@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/confine"
 	"seigarrena.dev/sei/manifest"
 )
@@ -25,6 +26,18 @@ func manifestCache(repo string) *manifest.Cache {
 		return nil
 	}
 	return &manifest.Cache{Root: repo, Dir: ".sei/cache/manifest", Key: key, Build: build}
+}
+
+// adapterMemo keeps the adapters' slow answers (Dagster's asset graph) in
+// the user's cache directory, sealed with the machine-local key; nil when
+// there is no key.
+func adapterMemo() *adapters.Memo {
+	dir, err := os.UserCacheDir()
+	key := manifestCacheKey()
+	if err != nil || key == nil {
+		return nil
+	}
+	return &adapters.Memo{Dir: filepath.Join(dir, "sei", "adapters"), Key: key}
 }
 
 // manifestCacheKey is the machine-local HMAC key sealing manifest cache
