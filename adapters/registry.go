@@ -16,6 +16,9 @@ type Options struct {
 	Stages  []Stage
 	// Memo keeps slow answers between runs and clones (nil: none kept).
 	Memo *Memo
+	// Sandbox is where the adapter runs the team's code to read the
+	// pipeline, as stages run (nil: unsandboxed, asked for).
+	Sandbox *Sandbox
 }
 
 // Factory makes a tool's adapter.

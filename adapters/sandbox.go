@@ -16,7 +16,7 @@ import (
 // staging directories are made here and removed afterwards.
 func runSandboxed(ctx context.Context, s *StageSandbox, dir string, env []string, stage string, argv []string) (Run, error) {
 	if err := SandboxAvailable(); err != nil {
-		return Run{}, fmt.Errorf("stage %s: %w; run with --sandbox=none to run stages unsandboxed", stage, err)
+		return Run{}, fmt.Errorf("stage %s: %w; run with --sandbox=none (or SEI_SANDBOX=none) to run stages unsandboxed", stage, err)
 	}
 	scratch, err := os.MkdirTemp("", "sei-stage-*")
 	if err != nil {

@@ -70,6 +70,9 @@ func (a *Adapter) listAssets(ctx context.Context) ([]asset, error) {
 	if a.Bin == "" {
 		return nil, fmt.Errorf("%s: reading the asset graph: %w", DefsFile, a.Missing())
 	}
+	if a.load != nil {
+		ctx = adapters.WithSandbox(ctx, a.load)
+	}
 	r, err := adapters.Exec(ctx, a.Repo, a.Env, DefsFile, []string{a.Python(), "-c", listScript, DefsFile})
 	if err != nil {
 		return nil, err

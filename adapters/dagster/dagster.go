@@ -23,6 +23,9 @@ type Adapter struct {
 	metrics string // pipeline.metrics, repository-relative
 	home    string // DAGSTER_HOME
 	memo    *adapters.Memo
+	// load is where the definitions are imported to list the assets: it
+	// runs the team's code, so it is sandboxed as a stage is (nil: not).
+	load *adapters.StageSandbox
 }
 
 // New finds dagster (adapters.FindPythonTool). The instance lives in
@@ -34,6 +37,9 @@ func init() {
 	adapters.Register("dagster", func(o adapters.Options) adapters.Reproducer {
 		a := New(o.Repo, o.Metrics)
 		a.memo = o.Memo
+		if o.Sandbox != nil {
+			a.load = o.Sandbox.For(a.Tool(), adapters.Stage{})
+		}
 		return a
 	})
 }

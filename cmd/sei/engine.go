@@ -50,7 +50,7 @@ func openEngine(c *cli.Context) (*engine, error) {
 	}
 	e := &engine{m: m, repo: repo, layout: repoLayout(c)}
 	if p := m.Pipeline; p != nil {
-		opts := adapters.Options{Repo: repo, Metrics: p.Metrics, Memo: adapterMemo()}
+		opts := adapters.Options{Repo: repo, Metrics: p.Metrics, Memo: adapterMemo(), Sandbox: loadSandbox(c, m, repo)}
 		if p.Tool.HasStages() {
 			opts.Stages = dag.CommandStages(m)
 		}

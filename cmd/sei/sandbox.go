@@ -9,6 +9,7 @@ import (
 
 	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/manifest"
 )
 
 // sandboxFlag picks how stages run (build and run).
@@ -35,7 +36,11 @@ func (e *engine) sandbox(c *cli.Context) (*adapters.Sandbox, error) {
 	if err := adapters.SandboxAvailable(); err != nil {
 		return nil, withCode(exitUsage, fmt.Errorf("%w; run with --sandbox=none (or SEI_SANDBOX=none) to run stages unsandboxed", err))
 	}
-	s := &adapters.Sandbox{Mode: mode, Repo: e.repo, Toolchain: []string{filepath.Join(e.repo, ".venv")}}
+	return newSandbox(mode, e.repo), nil
+}
+
+func newSandbox(mode adapters.SandboxMode, repo string) *adapters.Sandbox {
+	s := &adapters.Sandbox{Mode: mode, Repo: repo, Toolchain: []string{filepath.Join(repo, ".venv")}}
 	// What a stage may never read: sei's signing keys and configuration.
 	if p, err := attest.UserKeyPath(); err == nil {
 		s.Hide = append(s.Hide, filepath.Dir(p))
@@ -45,5 +50,24 @@ func (e *engine) sandbox(c *cli.Context) (*adapters.Sandbox, error) {
 			s.Hide = append(s.Hide, abs)
 		}
 	}
-	return s, nil
+	return s
+}
+
+// loadSandbox is where an adapter runs the team's code to read its
+// pipeline (Dagster imports dagster_defs.py to list the assets): every
+// command may do that, so it follows the sandbox choice of a build
+// (--sandbox where the command has it, SEI_SANDBOX, pipeline.sandbox) with
+// the relaxed mounts; nil when that choice is none (the build warns of it).
+func loadSandbox(c *cli.Context, m *manifest.Manifest, repo string) *adapters.Sandbox {
+	choice := os.Getenv("SEI_SANDBOX")
+	if p := m.Pipeline; choice == "" && p != nil && p.Sandbox != "" {
+		choice = string(p.Sandbox)
+	}
+	if c.IsSet("sandbox") {
+		choice = c.String("sandbox")
+	}
+	if mode, err := adapters.ParseSandboxMode(choice); err == nil && mode == adapters.None {
+		return nil
+	}
+	return newSandbox(adapters.Relaxed, repo)
 }
