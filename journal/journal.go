@@ -56,12 +56,23 @@ type Journal struct {
 	Entries   []Entry // sorted by path, no duplicates
 	Stdout    []byte
 	Stderr    []byte
+	// Exit and Message are the command's exit status and its last line
+	// (sei status: its verdict).
+	Exit    int32
+	Message string
+	// UntilNs, when not 0, is when the record stops holding whatever the
+	// files say (sei status: the next review falls due), Unix nanoseconds.
+	UntilNs int64
 }
 
-// File is the record's path in the repository.
-const File = ".sei/cache/journal"
+// File is the null build's record's path in the repository; StatusFile is
+// sei status's.
+const (
+	File       = ".sei/cache/journal"
+	StatusFile = ".sei/cache/status-journal"
+)
 
-const magic = "sei-journal-v1\n"
+const magic = "sei-journal-v2\n"
 
 // maxRecord bounds a record read back: 100k stages are ~12 MB.
 const maxRecord = 256 << 20
@@ -78,13 +89,16 @@ func seal(key []byte, payload []byte) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// Read reads and verifies the record of the repository at root: nil and
-// fs.ErrNotExist when there is none.
-func Read(root string, key []byte) (*Journal, error) {
-	if err := confine.NoLinks(root, filepath.Dir(File)); err != nil {
+// Read reads and verifies the null build's record of the repository at
+// root: nil and fs.ErrNotExist when there is none.
+func Read(root string, key []byte) (*Journal, error) { return ReadFile(root, File, key) }
+
+// ReadFile is Read of the record at file (File or StatusFile).
+func ReadFile(root, file string, key []byte) (*Journal, error) {
+	if err := confine.NoLinks(root, filepath.Dir(file)); err != nil {
 		return nil, err
 	}
-	raw, err := confine.ReadRegular(filepath.Join(root, File), maxRecord)
+	raw, err := confine.ReadRegular(filepath.Join(root, file), maxRecord)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +120,11 @@ func Read(root string, key []byte) (*Journal, error) {
 // build prints calls it before it starts.
 // Where there is none it touches nothing (unlink would fail with EROFS on
 // a read-only checkout even then).
-func Remove(root string) error {
-	p := filepath.Join(root, File)
+func Remove(root string) error { return RemoveFile(root, File) }
+
+// RemoveFile is Remove of the record at file.
+func RemoveFile(root, file string) error {
+	p := filepath.Join(root, file)
 	if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -136,11 +153,12 @@ func (j *Journal) encode() []byte {
 			b = binary.LittleEndian.AppendUint64(b, v)
 		}
 	}
-	for _, out := range [][]byte{j.Stdout, j.Stderr} {
+	for _, out := range [][]byte{j.Stdout, j.Stderr, []byte(j.Message)} {
 		b = binary.AppendUvarint(b, uint64(len(out)))
 		b = append(b, out...)
 	}
-	return b
+	b = binary.LittleEndian.AppendUint32(b, uint32(j.Exit))
+	return binary.LittleEndian.AppendUint64(b, uint64(j.UntilNs))
 }
 
 const statSize = 4 + 5*8
@@ -166,6 +184,9 @@ func decode(p []byte) (*Journal, error) {
 	}
 	j.Stdout = bytes.Clone(d.take(int(min(d.uvarint(), maxRecord))))
 	j.Stderr = bytes.Clone(d.take(int(min(d.uvarint(), maxRecord))))
+	j.Message = string(d.take(int(min(d.uvarint(), maxRecord))))
+	j.Exit = int32(binary.LittleEndian.Uint32(d.take(4)))
+	j.UntilNs = int64(binary.LittleEndian.Uint64(d.take(8)))
 	if d.err != nil || len(d.b) != 0 {
 		return nil, ErrForged
 	}

@@ -239,3 +239,51 @@ func TestSnapshotStaysInTheRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusRecordKeepsVerdictAndShallowDirectories: the status record is a
+// file of its own, carries the exit status, message and horizon, and lists
+// a shallow directory without its files: one added there is a change, one
+// rewritten in place inside it (not listed otherwise) is not.
+func TestStatusRecordKeepsVerdictAndShallowDirectories(t *testing.T) {
+	root := repo(t)
+	r, err := BeginFile(root, StatusFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Watch([]string{"sei.yaml"}, []string{"out"})
+	if err := r.Finish(testKey, &Journal{Exit: 5, Message: "gate failed", UntilNs: 1234, Stdout: []byte("s\n")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(root, testKey); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the status record landed in the build's place: %v", err)
+	}
+	j, err := ReadFile(root, StatusFile, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range j.Entries {
+		names = append(names, e.Path)
+	}
+	if !slices.Equal(names, []string{"out", "sei.yaml"}) || j.Exit != 5 || j.Message != "gate failed" || j.UntilNs != 1234 {
+		t.Fatalf("read back %v %+v", names, j)
+	}
+	if err := os.WriteFile(filepath.Join(root, "out/a.txt"), []byte("rewritten"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(root, j.Entries); err != nil {
+		t.Fatalf("a shallow directory's file rewritten in place: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "out/new.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(root, j.Entries); err == nil {
+		t.Fatal("a file added to a shallow directory went unseen")
+	}
+	if err := RemoveFile(root, StatusFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(root, StatusFile, testKey); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("after RemoveFile: %v", err)
+	}
+}

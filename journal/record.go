@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"seigarrena.dev/sei/confine"
 )
@@ -27,33 +28,54 @@ import (
 // build tries again. The cost is one lstat per path, after null builds
 // only.
 type Recorder struct {
-	root  string
-	paths []string
-	probe *os.File
-	tick  int64 // the probe's mtime
+	root    string
+	file    string
+	paths   []string
+	shallow []string // directories stat'ed, not walked
+	probe   *os.File
+	tick    int64 // the probe's mtime
 }
 
 // ErrRacy is a record refused because an entry is too new to be trusted.
 var ErrRacy = errors.New("journal: an entry is as new as the record")
 
-// Begin makes the probe: the record's temporary file, beside it.
+// Begin makes the probe of the null build's record: the record's
+// temporary file, beside it.
 func Begin(root string, paths []string) (*Recorder, error) {
-	if err := confine.NoLinks(root, filepath.Dir(File)); err != nil {
+	r, err := BeginFile(root, File)
+	if err == nil {
+		r.Watch(paths, nil)
+	}
+	return r, err
+}
+
+// Watch sets the paths the record lists, and the directories shallow
+// (stat'ed, not walked: a file added or removed moves their mtime, a file
+// changed in place does not matter). The probe must come first: a command
+// makes it before it reads anything, and learns the paths as it goes.
+func (r *Recorder) Watch(paths, shallow []string) {
+	r.paths, r.shallow = slices.Clone(paths), slices.Clone(shallow)
+}
+
+// BeginFile makes the probe of the record at file (File or StatusFile).
+func BeginFile(root, file string) (*Recorder, error) {
+	if err := confine.NoLinks(root, filepath.Dir(file)); err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(root, filepath.Dir(File))
-	// A probe left by a killed build is garbage: the caller holds the
-	// repository's lock, so no other build owns one.
-	if old, _ := filepath.Glob(filepath.Join(dir, ".journal-*")); len(old) > 0 {
+	dir := filepath.Join(root, filepath.Dir(file))
+	// A probe left by a killed command is garbage. A concurrent one may
+	// lose its own to this: it then leaves no record, which costs a miss.
+	prefix := "." + filepath.Base(file) + "-"
+	if old, _ := filepath.Glob(filepath.Join(dir, prefix+"*")); len(old) > 0 {
 		for _, p := range old {
 			os.Remove(p)
 		}
 	}
-	f, err := os.CreateTemp(dir, ".journal-*")
+	f, err := os.CreateTemp(dir, prefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	r := &Recorder{root: root, paths: slices.Clone(paths), probe: f}
+	r := &Recorder{root: root, file: file, probe: f}
 	err = f.Chmod(0o644) // as the cache's other files
 	var fi os.FileInfo
 	if err == nil {
@@ -91,6 +113,9 @@ func (r *Recorder) finish(key []byte, j *Journal) error {
 	if err != nil {
 		return err
 	}
+	if after, err = withShallow(r.root, after, r.shallow); err != nil {
+		return err
+	}
 	if after, err = withAncestors(r.root, after); err != nil {
 		return err
 	}
@@ -111,7 +136,7 @@ func (r *Recorder) finish(key []byte, j *Journal) error {
 	if err := r.probe.Close(); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	return os.Rename(r.probe.Name(), filepath.Join(r.root, File))
+	return os.Rename(r.probe.Name(), filepath.Join(r.root, r.file))
 }
 
 // withAncestors adds to entries, for each path that does not exist, its
@@ -152,6 +177,40 @@ func withAncestors(root string, entries []Entry) ([]Entry, error) {
 		return nil, err
 	}
 	entries = append(entries, more...)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
+	return entries, nil
+}
+
+// withShallow adds the shallow directories not already among entries,
+// stat'ed, and keeps the entries sorted.
+func withShallow(root string, entries []Entry, shallow []string) ([]Entry, error) {
+	have := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		have[e.Path] = true
+	}
+	var more []string
+	for _, p := range shallow {
+		if p = path.Clean(p); !have[p] {
+			if path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {
+				return nil, fmt.Errorf("journal: %s is outside the repository", p)
+			}
+			have[p] = true
+			more = append(more, p)
+		}
+	}
+	if len(more) == 0 {
+		return entries, nil
+	}
+	d, err := openDir(root)
+	if err != nil {
+		return nil, err
+	}
+	defer d.close()
+	st, err := d.statAll(more)
+	if err != nil {
+		return nil, err
+	}
+	entries = append(entries, st...)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
 	return entries, nil
 }

@@ -50,6 +50,7 @@ func runBuild(c *cli.Context) error {
 			return nil
 		}
 		nb.capture(c)
+		defer nb.drop()
 	}
 	e, err := openEngine(c)
 	if err != nil {

@@ -69,6 +69,8 @@ func profile(path string) (stop func()) {
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	args = normalize(app, args)
+	// The command line as given: the records' context (commandContext).
+	app.Metadata = map[string]any{"argv": args}
 	err := checkCommand(app, args)
 	if err == nil && onlyGlobals(args) {
 		app.Run([]string{args[0], "help"})

@@ -29,6 +29,9 @@ type nullBuild struct {
 	key     []byte
 	context [32]byte
 	stderr  bytes.Buffer
+	// probe is the recorder, made before the build reads anything (the
+	// manifest included): nil when it could not be.
+	probe *journal.Recorder
 }
 
 // newNullBuild is nil when the command does not qualify.
@@ -42,17 +45,21 @@ func newNullBuild(c *cli.Context) *nullBuild {
 	if key == nil || build == "" || err != nil {
 		return nil
 	}
-	return &nullBuild{repo: repo, key: key, context: buildContext(build, repo)}
+	return &nullBuild{repo: repo, key: key, context: commandContext(c, "sei-null-build-v1", build, repo)}
 }
 
-// buildContext digests what a build's output depends on besides the
-// files of its record: the binary, where it runs, its arguments and the
-// environment sei reads (its own variables, and those that decide the
-// terminal, the sandbox's programs and the key locations).
-func buildContext(build, repo string) [32]byte {
+// commandContext digests what a command's output depends on besides the
+// files of its record: the kind of record, the binary, where it runs, its
+// arguments and the environment sei reads (its own variables, and those
+// that decide the terminal, the sandbox's programs and the key locations).
+func commandContext(c *cli.Context, kind, build, repo string) [32]byte {
 	h := sha256.New()
 	cwd, _ := os.Getwd()
-	for _, s := range append([]string{"sei-null-build-v1", build, repo, cwd}, os.Args[1:]...) {
+	argv, _ := c.App.Metadata["argv"].([]string)
+	if argv == nil {
+		argv = os.Args
+	}
+	for _, s := range append([]string{kind, build, repo, cwd}, argv[1:]...) {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -105,21 +112,33 @@ func (nb *nullBuild) replay(c *cli.Context) bool {
 	return true
 }
 
-// capture makes the command's standard error also go to the record.
+// capture makes the command's standard error also go to the record, and
+// makes the recorder's probe, before the build reads anything.
 func (nb *nullBuild) capture(c *cli.Context) {
 	c.App.ErrWriter = io.MultiWriter(c.App.ErrWriter, &nb.stderr)
+	nb.probe, _ = journal.BeginFile(nb.repo, journal.File)
 }
 
-// begin makes the recorder's probe, before the build stats anything.
+// drop removes the probe unless finish renamed it into the record (then
+// there is nothing left to remove): every way out of the build calls it.
+func (nb *nullBuild) drop() {
+	if nb != nil && nb.probe != nil {
+		nb.probe.Abort()
+	}
+}
+
+// begin is the recorder once the graph is known, nil (the probe dropped)
+// when the graph's outcome does not depend on files alone.
 func (nb *nullBuild) begin(e *engine) *journal.Recorder {
-	if nb == nil || !e.nullable() {
+	if nb == nil || nb.probe == nil {
 		return nil
 	}
-	r, err := journal.Begin(e.repo, e.dependencies())
-	if err != nil {
+	if !e.nullable() {
+		nb.probe.Abort()
 		return nil
 	}
-	return r
+	nb.probe.Watch(e.dependencies(), nil)
+	return nb.probe
 }
 
 // finish writes the record when the build did nothing at all.

@@ -57,6 +57,14 @@ func runStatus(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
+	sr := newStatusRecord(c)
+	if sr != nil {
+		if code, msg, ok := sr.replay(c); ok {
+			return verdict(code, msg)
+		}
+		sr.capture(c)
+		defer sr.drop()
+	}
 	e, err := openEngine(c)
 	if err != nil {
 		return err
@@ -103,6 +111,12 @@ func runStatus(c *cli.Context) error {
 	if err := printStatus(c, &st); err != nil {
 		return err
 	}
+	sr.finish(e, &st)
+	return verdict(code, msg)
+}
+
+// verdict is status's exit: 0, or code with its message.
+func verdict(code int, msg string) error {
 	if code != 0 {
 		return withCode(code, errors.New(msg))
 	}
