@@ -39,7 +39,7 @@ END {
     s = v["BenchmarkLoanFullRunLakehouse/" formats[k] "/sei", "ns/op"]; p = v["BenchmarkLoanFullRunLakehouse/" formats[k] "/commands-alone", "ns/op"]
     if (s != "") printf "%-34s %14s %14s %8s\n", "loan full run, " formats[k] " (sei/stages)", sprintf("%.1f s", s / 1e9), (p == "" ? "-" : sprintf("%.1f s", p / 1e9)), (p == "" ? "-" : sprintf("%.2fx", s / p))
   }
-  split("first null null-full one-changed status", phases, " ")
+  split("first null null-full one-changed status status-full", phases, " ")
   for (sz = 1; sz <= 100; sz *= 10) for (sh = 1; sh <= 2; sh++) for (k = 1; k <= 5; k++) {
     shape = (sh == 1 ? "fan" : "chain")
     key = "BenchmarkScale/" shape "/" sz "k/" phases[k]

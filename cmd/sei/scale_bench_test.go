@@ -127,8 +127,14 @@ func BenchmarkScale(b *testing.B) {
 				if out, err := run.CombinedOutput(); err != nil {
 					b.Fatalf("sei run: %v\n%s", err, out)
 				}
+				// status: its record replayed after the first round, as the null
+				// build's; status-full: computed every time (record removed).
 				b.Run("status", func(b *testing.B) {
 					alternate(b, []benchCase{{"sei", nil, sdir, env, []string{bin, "status"}}, {"ninja", nil, ndir, env, nja}})
+				})
+				b.Run("status-full", func(b *testing.B) {
+					unrecord := func() { os.Remove(filepath.Join(sdir, ".sei", "cache", "status-journal")) }
+					alternate(b, []benchCase{{"sei", unrecord, sdir, env, []string{bin, "status"}}, {"ninja", nil, ndir, env, nja}})
 				})
 			})
 		}
