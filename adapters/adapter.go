@@ -92,6 +92,15 @@ type Reproducer interface {
 	LockDigest(ctx context.Context, repo string) (string, error)
 }
 
+// Described is an adapter whose stages are read from files alone:
+// PipelineFiles are every repository path Stages reads or checks for,
+// present or not (dvc.yaml and the .dvc files that make an input data).
+// A record of a command that depends on the stages but not on the tool
+// (sei status) lists them.
+type Described interface {
+	PipelineFiles() ([]string, error)
+}
+
 // Batcher is an adapter that can run several stages in one tool process,
 // in their dependency order: Dagster's start-up (a Python interpreter,
 // Dagster and the definitions imported: 4–6 s) is most of a small asset's

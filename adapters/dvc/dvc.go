@@ -70,6 +70,24 @@ func (a *Adapter) Stages() ([]adapters.Stage, error) {
 	return stages, nil
 }
 
+// PipelineFiles are dvc.yaml and, for every input, each .dvc file that
+// would make it data (adapters.Described).
+func (a *Adapter) PipelineFiles() ([]string, error) {
+	stages, err := readPipeline(a.Repo)
+	if err != nil {
+		return nil, err
+	}
+	files := []string{"dvc.yaml"}
+	for _, s := range stages {
+		for _, in := range s.Inputs {
+			for q := in.Path; q != "." && q != "/" && q != ""; q = path.Dir(q) {
+				files = append(files, q+".dvc")
+			}
+		}
+	}
+	return files, nil
+}
+
 // RunStage runs one stage and only that one: sei has already decided that
 // it is stale and that its dependencies are current.
 func (a *Adapter) RunStage(ctx context.Context, repo string, s adapters.Stage) (adapters.Run, error) {

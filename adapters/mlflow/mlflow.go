@@ -68,6 +68,10 @@ func (a *Adapter) Stages() ([]adapters.Stage, error) {
 	return out, nil
 }
 
+// PipelineFiles is MLproject, the one file Stages reads
+// (adapters.Described).
+func (a *Adapter) PipelineFiles() ([]string, error) { return []string{ProjectFile}, nil }
+
 // argv is the stage's command without the key-only tail.
 func argv(s adapters.Stage) []string {
 	if i := slices.Index(s.Command, "#"); i >= 0 {

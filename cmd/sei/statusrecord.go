@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"seigarrena.dev/sei/adapters"
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/journal"
 )
@@ -31,9 +32,11 @@ import (
 // which never change; one of the last four appearing goes unseen).
 // Not recorded, by design: pinned keys (--pub, --approver-pub,
 // SEI_TRUSTED_KEYS, SEI_TRUSTED_APPROVERS name files anywhere), a .git
-// that is a file or above the repository, pipelines other than command
-// stages and lakehouse tables (as for the null build), and the original
-// engine's lock.
+// that is a file or above the repository, Dagster pipelines (their stages
+// come from a memo keyed by Dagster's version, outside the repository),
+// lakehouse tables, and the original engine's lock. DVC and MLflow
+// pipelines are: their adapters list their files (adapters.Described), and
+// no status verdict depends on a tool's version.
 type statusRecord struct {
 	repo           string // absolute
 	key            []byte
@@ -97,7 +100,7 @@ func (sr *statusRecord) finish(e *engine, st *statusReport) {
 	if sr == nil || sr.probe == nil {
 		return
 	}
-	if !e.nullable() || e.store.Healed != "" {
+	if e.store.Healed != "" {
 		return
 	}
 	if fi, err := os.Lstat(filepath.Join(e.repo, ".git")); err != nil || !fi.IsDir() {
@@ -120,7 +123,26 @@ func (sr *statusRecord) finish(e *engine, st *statusReport) {
 // stat'ed alone (shallow); false when the evidence directory is outside the
 // repository or unreadable.
 func (e *engine) statusDependencies() (deep, shallow []string, ok bool) {
+	for _, n := range e.g.Nodes {
+		if n.Table != nil || len(n.Writes) > 0 {
+			return nil, nil, false // tables live outside the work tree
+		}
+	}
 	deep = append(e.dependencies(), filepath.ToSlash(e.layout.Lock))
+	// A tool's stages: command stages are in sei.yaml; DVC's and MLflow's
+	// come from files it names; Dagster's from its definitions loaded by
+	// Dagster, whose version (outside the repository) keys the memo.
+	if p := e.m.Pipeline; p != nil && p.Tool != "command" {
+		d, isFiles := e.adapter.(adapters.Described)
+		if !isFiles {
+			return nil, nil, false
+		}
+		files, err := d.PipelineFiles()
+		if err != nil {
+			return nil, nil, false
+		}
+		deep = append(deep, files...)
+	}
 	// Git's files that exist: listing an absent one would list .git
 	// itself, whose mtime every `git status` moves (index.lock).
 	for _, p := range []string{"HEAD", "refs", "packed-refs", "shallow", "config", "info/grafts", "objects/info/alternates"} {
