@@ -255,6 +255,17 @@ type finished struct {
 	r  NodeResult
 }
 
+// settle finishes one node in s and reports it; a failure that stops
+// the build cancels the rest.
+func (b *Builder) settle(s *buildState, f finished, cancel func()) {
+	if s.finish(f.id, f.r) {
+		cancel()
+	}
+	if b.OnDone != nil {
+		b.OnDone(f.r, Progress{StagesDone: s.stagesDone, Stages: s.stages})
+	}
+}
+
 // drive runs the build state to its end with a fixed pool of Jobs workers
 // (a goroutine per node would grow a fresh stack for every one of 100k
 // nodes) calling exec. The state changes only here, on this goroutine.
@@ -302,13 +313,9 @@ func (b *Builder) drive(ctx context.Context, cancel func(), s *buildState, exec 
 		}
 		batch := f.r.batch
 		f.r.batch = nil
-		for _, f := range append([]finished{f}, batch...) {
-			if s.finish(f.id, f.r) {
-				cancel()
-			}
-			if b.OnDone != nil {
-				b.OnDone(f.r, Progress{StagesDone: s.stagesDone, Stages: s.stages})
-			}
+		b.settle(s, f, cancel)
+		for _, m := range batch {
+			b.settle(s, m, cancel)
 		}
 		if ctx.Err() != nil {
 			s.stop()

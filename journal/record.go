@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 
 	"seigarrena.dev/sei/confine"
 )
@@ -164,7 +163,13 @@ func withAncestors(root string, entries []Entry) ([]Entry, error) {
 			dirs = append(dirs, dir)
 		}
 	}
-	if len(dirs) == 0 {
+	return withStats(root, entries, dirs)
+}
+
+// withStats adds the lstats of paths (none already among entries) and
+// keeps the entries sorted.
+func withStats(root string, entries []Entry, paths []string) ([]Entry, error) {
+	if len(paths) == 0 {
 		return entries, nil
 	}
 	d, err := openDir(root)
@@ -172,7 +177,7 @@ func withAncestors(root string, entries []Entry) ([]Entry, error) {
 		return nil, err
 	}
 	defer d.close()
-	more, err := d.statAll(dirs)
+	more, err := d.statAll(paths)
 	if err != nil {
 		return nil, err
 	}
@@ -191,26 +196,12 @@ func withShallow(root string, entries []Entry, shallow []string) ([]Entry, error
 	var more []string
 	for _, p := range shallow {
 		if p = path.Clean(p); !have[p] {
-			if path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {
+			if outside(p) {
 				return nil, fmt.Errorf("journal: %s is outside the repository", p)
 			}
 			have[p] = true
 			more = append(more, p)
 		}
 	}
-	if len(more) == 0 {
-		return entries, nil
-	}
-	d, err := openDir(root)
-	if err != nil {
-		return nil, err
-	}
-	defer d.close()
-	st, err := d.statAll(more)
-	if err != nil {
-		return nil, err
-	}
-	entries = append(entries, st...)
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
-	return entries, nil
+	return withStats(root, entries, more)
 }

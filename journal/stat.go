@@ -73,7 +73,7 @@ func Snapshot(root string, paths []string) ([]Entry, error) {
 	}
 	for _, p := range paths {
 		p = path.Clean(p)
-		if path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {
+		if outside(p) {
 			return nil, fmt.Errorf("journal: %s is outside the repository", p)
 		}
 		add(p)
@@ -101,6 +101,9 @@ func Snapshot(root string, paths []string) ([]Entry, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
 }
+
+// outside: a clean path that leaves the repository.
+func outside(p string) bool { return path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") }
 
 // statAll lstats paths on up to GOMAXPROCS goroutines, in order.
 func (d dir) statAll(paths []string) ([]Entry, error) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -151,7 +152,7 @@ func (e *engine) statusDependencies() (deep, shallow []string, ok bool) {
 		}
 	}
 	ev := path.Clean(filepath.ToSlash(e.evDir()))
-	if path.IsAbs(ev) || ev == ".." || len(ev) > 2 && ev[:3] == "../" {
+	if path.IsAbs(ev) || ev == ".." || strings.HasPrefix(ev, "../") {
 		return nil, nil, false
 	}
 	names, err := os.ReadDir(filepath.Join(e.repo, filepath.FromSlash(ev)))
