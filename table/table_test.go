@@ -29,7 +29,9 @@ func lakePython(t *testing.T) string {
 // python runs script in dir and decodes the JSON it prints last.
 func python(t *testing.T, py, dir, script string, out any) {
 	t.Helper()
-	cmd := exec.Command(py, "-c", script)
+	// Leave without the interpreter's teardown, where deltalake's runtime
+	// now and then aborts a process that did its work (delta-io/delta-rs#2184).
+	cmd := exec.Command(py, "-c", script+"\nimport os as _os, sys as _sys\n_sys.stdout.flush(); _os._exit(0)\n")
 	cmd.Dir = dir
 	b, err := cmd.CombinedOutput()
 	if err != nil {

@@ -170,5 +170,5 @@ def expire(name, snapshot):
 
 func lakePython(t *testing.T, dir, script, format string) string {
 	t.Helper()
-	return shell(t, dir, ".venv/bin/python - "+format+" <<'EOF'\n"+lakeHelpers+script+"\nEOF")
+	return shell(t, dir, ".venv/bin/python - "+format+" <<'EOF'\n"+lakeHelpers+script+pyLeave+"EOF")
 }

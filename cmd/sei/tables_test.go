@@ -37,7 +37,14 @@ d = DeltaTable("lake/events", version=int(os.environ["SEI_TABLE_EVENTS_SNAPSHOT"
 m = d.to_pyarrow_table().num_rows
 open("counts.txt", "w").write(f"{snap} {n} {m}\n")
 json.dump({}, open("metrics.json", "w"))
-`
+` + pyLeave
+
+// pyLeave ends a Python script that used deltalake without the
+// interpreter's teardown, where deltalake's Rust runtime now and then
+// aborts the process after the work is done (SIGABRT, "terminate called
+// without an active exception"; delta-io/delta-rs#2184). An error before it
+// still fails the script.
+const pyLeave = "\nimport os as _os, sys as _sys\n_sys.stdout.flush(); _sys.stderr.flush(); _os._exit(0)\n"
 
 const lakeSetup = `import os, sys, pyarrow as pa
 from pyiceberg.catalog.sql import SqlCatalog
@@ -53,7 +60,7 @@ cat = SqlCatalog("loan", uri="sqlite:///lake/catalog.db", warehouse="file://" + 
 func TestTablesAreData(t *testing.T) {
 	dir := tablesRepo(t, lakeVenv(t))
 	py := func(script string) string {
-		return shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+script+"\nEOF")
+		return shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+script+pyLeave+"EOF")
 	}
 	py(`cat.create_namespace("credit")
 t = cat.create_table("credit.applications", schema=pa.schema([("id", pa.int64())]))

@@ -31,7 +31,7 @@ from deltalake import write_deltalake
 cat = SqlCatalog("loan", uri="sqlite:///lake/catalog.db", warehouse="file://" + os.path.abspath("lake/warehouse"))
 rows = cat.load_table("credit.applications").scan(snapshot_id=int(os.environ["SEI_TABLE_APPLICATIONS_SNAPSHOT"])).to_arrow()
 write_deltalake("lake/features", pa.table({"twice": [2 * i for i in rows.column("id").to_pylist()]}), mode="overwrite")
-`
+` + pyLeave
 
 const countFeaturesPy = `import os, json
 from deltalake import DeltaTable
@@ -39,7 +39,7 @@ v = int(os.environ["SEI_TABLE_FEATURES_SNAPSHOT"])
 n = DeltaTable("lake/features", version=v).to_pyarrow_table().num_rows
 open("counts.txt", "w").write(f"{v} {n}\n")
 json.dump({}, open("metrics.json", "w"))
-`
+` + pyLeave
 
 // TestTableWrites: a stage writing a Delta table from an Iceberg table
 // (real pyiceberg and deltalake); the reader downstream is pinned at the
@@ -98,6 +98,6 @@ func writesTree(t *testing.T, venv string) string {
 	shell(t, dir, ".venv/bin/python - <<'EOF'\n"+lakeSetup+`cat.create_namespace("credit")
 t = cat.create_table("credit.applications", schema=pa.schema([("id", pa.int64())]))
 t.append(pa.table({"id": [1, 2, 3]}))
-EOF`)
+`+pyLeave+"EOF")
 	return dir
 }

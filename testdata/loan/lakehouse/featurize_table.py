@@ -17,3 +17,4 @@ def main() -> int:
 
 if __name__ == "__main__":
     main()
+    lake.leave()
