@@ -26,6 +26,11 @@ type Snapshot struct {
 	// bundle at that commit; "" when no trusted key did (Unverified says why).
 	SignedBy   string `json:"signed_by,omitempty"`
 	Unverified string `json:"unverified,omitempty"`
+	// Gate is the run's gate verdict, PASS or FAIL, with the blocking
+	// controls that failed (as the bundle says: trust it as far as
+	// SignedBy does).
+	Gate     rules.Verdict `json:"gate"`
+	Blocking []string      `json:"blocking,omitempty"`
 }
 
 // Arc is a blocking control changing verdict between two snapshots: a
@@ -154,6 +159,11 @@ func snapshots(chain []*object.Commit, opt ReconstructOptions, rec *Reconstructi
 			return nil, err
 		}
 		out = append(out, b)
+		g := b.Gate()
+		snap.Gate, snap.Blocking = rules.Pass, g.Blocking
+		if !g.Passed {
+			snap.Gate = rules.Fail
+		}
 		env, _, _, err := FileAt(c, p+".sig")
 		if err != nil {
 			return nil, err

@@ -7,8 +7,14 @@ var descriptions = map[string]string{
 		"from a template, and refuses to overwrite one.\n\nExample:\n   sei init",
 	"compile": "Lowers the risk programme into the OSCAL assessment plan (pipeline.plan or oscal.assessment_plan),\n" +
 		"written atomically; --check only compares and exits 4 when the plan on disk is out of date.\n\nExamples:\n   sei compile\n   sei compile --check",
-	"assess":      "Prints each risk's inherent and residual cell on the 5×5 matrix against the appetite.\n\nExample:\n   sei assess",
-	"impact":      "Prints, for each risk, the controls that address it and the gaps.\n\nExample:\n   sei impact",
+	"assess": "Prints each risk's inherent and residual cell on the 5×5 matrix against the appetite.\n\nExample:\n   sei assess",
+	"impact": "Prints, for each risk, the controls that address it and the gaps.\n\nExample:\n   sei impact",
+	"report": "Renders the technical documentation of Annex IV (Regulation (EU) 2024/1689) from the manifest, the\n" +
+		"verified evidence, the lock and the git history: identity and purpose, the 5×5 matrix, each control with\n" +
+		"its interval, the treatment timeline, the drift now, the dependency graph, Annex IV points 1 to 9 with the\n" +
+		"artefact and digest each fact comes from, what is missing, and every signature. The same inputs (and day)\n" +
+		"give the same bytes. --check exits 4 when a mandatory item has no source. PDF needs Chromium (SEI_CHROMIUM\n" +
+		"or chromium on PATH).\n\nExamples:\n   sei report -o report.html\n   sei report --format md >> \"$GITHUB_STEP_SUMMARY\"\n   sei report --format pdf -o annex-iv.pdf\n   sei report --check",
 	"conformance": "Checks the manifest and the evidence against the applicable standards' catalogues.\n\nExample:\n   sei conformance --json",
 	"build": "Recomputes the stale part of the graph (or of the TARGETs), in parallel, restoring cached\n" +
 		"results where it can. Flags may follow the targets.\n\nExamples:\n   sei build\n   sei build stage:evaluate -n\n   sei build -j 4 --explain",

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"seigarrena.dev/sei/manifest"
 	"strings"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/urfave/cli/v2"
+
+	"seigarrena.dev/sei/manifest"
 
 	"seigarrena.dev/sei/attest"
 	"seigarrena.dev/sei/rules"
@@ -29,26 +31,15 @@ func runReconstruct(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := now()
-	if err != nil {
-		return err
-	}
-	l := repoLayout(c)
-	rel, err := attest.RepoPath(r, filepath.Join(repoDir(c), l.Dir, attest.BundleFile))
-	if err != nil {
-		return err
-	}
 	root, err := absRepo(c)
 	if err != nil {
 		return err
 	}
-	tc, err := resolveTrust(c, root, l.Dir)
+	tc, err := resolveTrust(c, root, repoLayout(c).Dir)
 	if err != nil {
 		return err
 	}
-	keys := attest.Endorsed(root, l.Dir, tc.trust.Keys)
-	tc.gov.ProgramUID = rules.ProgramUID(m.System.Name)
-	rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Aliases: bundleAliases(rel, l), Now: t, Keys: keys, Gov: tc.gov})
+	rec, err := reconstructWith(c, m, r, tc)
 	if err != nil {
 		return err
 	}
@@ -70,6 +61,26 @@ func runReconstruct(c *cli.Context) error {
 	}
 	writeReconstruction(c.App.Writer, rec)
 	return nil
+}
+
+// reconstructWith replays HEAD's history trusting tc's keys and approvers.
+func reconstructWith(c *cli.Context, m *manifest.Manifest, r *git.Repository, tc *trustContext) (*attest.Reconstruction, error) {
+	t, err := now()
+	if err != nil {
+		return nil, err
+	}
+	l := repoLayout(c)
+	rel, err := attest.RepoPath(r, filepath.Join(repoDir(c), l.Dir, attest.BundleFile))
+	if err != nil {
+		return nil, err
+	}
+	root, err := absRepo(c)
+	if err != nil {
+		return nil, err
+	}
+	keys := attest.Endorsed(root, l.Dir, tc.trust.Keys)
+	tc.gov.ProgramUID = rules.ProgramUID(m.System.Name)
+	return attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Aliases: bundleAliases(rel, l), Now: t, Keys: keys, Gov: tc.gov})
 }
 
 func writeReconstruction(w io.Writer, rec *attest.Reconstruction) {

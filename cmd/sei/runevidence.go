@@ -39,29 +39,39 @@ func runEvidence(c *cli.Context, m *manifest.Manifest, repo string) (*rules.RunE
 		fmt.Fprintf(c.App.ErrWriter, "sei: warning: the evidence does not verify (%s); conformance is judged as before any run\n", rep.FirstProblem())
 		return nil, nil
 	}
-	ev := &rules.RunEvidence{Gate: rep.Bundle.Gate(), BundleSigned: true}
 	r, err := attest.OpenRepo(repo)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "sei: note: %v: no history, no approval\n", err)
-		return ev, nil
+		return runEvidenceOf(rep, nil, nil), nil
 	}
 	lc, _, err := lifecycleOf(r, tc, m)
 	if err != nil {
 		return nil, err
 	}
+	t, _ := now()
+	var rec *attest.Reconstruction
+	if rel, err := attest.RepoPath(r, filepath.Join(repo, l.Dir, attest.BundleFile)); err == nil {
+		rec, _ = attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Aliases: bundleAliases(rel, l), Now: t})
+	}
+	return runEvidenceOf(rep, &lc, rec), nil
+}
+
+// runEvidenceOf is what conformance knows of a verified run: its gate, the
+// lifecycle (nil: no history) and whether the history replays (rec nil:
+// it does not).
+func runEvidenceOf(rep *evidence.Report, lc *attest.Lifecycle, rec *attest.Reconstruction) *rules.RunEvidence {
+	ev := &rules.RunEvidence{Gate: rep.Bundle.Gate(), BundleSigned: true}
+	if lc == nil {
+		return ev
+	}
 	ev.ApprovalRecorded = lc.State == attest.Approved || lc.State == attest.UnderReview
 	ev.ReviewWithinInterval = lc.State == attest.Approved
 	ev.Lifecycle = string(lc.State)
-	t, _ := now()
-	rel, err := attest.RepoPath(r, filepath.Join(repo, l.Dir, attest.BundleFile))
-	if err != nil {
-		return ev, nil
-	}
-	if rec, err := attest.Reconstruct(r, attest.ReconstructOptions{Manifest: m, Bundle: rel, Aliases: bundleAliases(rel, l), Now: t}); err == nil {
+	if rec != nil {
 		ev.HistoryReconstructable = len(rec.Snapshots) > 0
 		for _, s := range rec.Risks {
 			ev.HistoryReconstructable = ev.HistoryReconstructable && s.IdentifiedSHA != ""
 		}
 	}
-	return ev, nil
+	return ev
 }

@@ -78,11 +78,35 @@ func runStatus(c *cli.Context) error {
 		return foreignStatus(c, e, lock)
 	}
 	e.lock, e.lockRead = lock, true
-	rep, tc, err := verifyRepo(c, e)
-	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
+	st, _, err := assessStatus(c, e)
+	if err != nil {
 		return err
 	}
+	code, msg := st.ExitCode, st.Message
+	if err := printStatus(c, &st); err != nil {
+		return err
+	}
+	sr.finish(e, &st)
+	return verdict(code, msg)
+}
+
+// statusEvidence is what status verified, for the commands that build on
+// it (sei report): the report, whom it trusted, the lifecycle.
+type statusEvidence struct {
+	rep *evidence.Report
+	tc  *trustContext
+}
+
+// assessStatus is sei status without printing: the drift of every section
+// against the last signed run, the evidence state, the verified gate and
+// the lifecycle, with the exit code and message status would give. e.lock
+// must have been read (e.lockRead).
+func assessStatus(c *cli.Context, e *engine) (statusReport, statusEvidence, error) {
 	st := statusReport{Evidence: "none"}
+	rep, tc, err := verifyRepo(c, e)
+	if err != nil && !errors.Is(err, attest.ErrNoEvidence) {
+		return st, statusEvidence{}, err
+	}
 	switch {
 	case rep == nil:
 		st.Sections = e.statusAgainst(nil)
@@ -95,7 +119,7 @@ func runStatus(c *cli.Context) error {
 	}
 	code, msg := judge(rep, &st)
 	if lc, err := statusLifecycle(e, tc); err != nil {
-		return err
+		return st, statusEvidence{}, err
 	} else if lc != nil {
 		st.Lifecycle = lc
 		if a := lc.Approval; a != nil && a.Bundle != "" && rep != nil && rep.Envelope != nil {
@@ -108,11 +132,7 @@ func runStatus(c *cli.Context) error {
 		}
 	}
 	st.ExitCode, st.Message = code, msg
-	if err := printStatus(c, &st); err != nil {
-		return err
-	}
-	sr.finish(e, &st)
-	return verdict(code, msg)
+	return st, statusEvidence{rep: rep, tc: tc}, nil
 }
 
 // verdict is status's exit: 0, or code with its message.
