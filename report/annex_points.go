@@ -76,7 +76,7 @@ func dataSheet(in *Input, s *sources) Item {
 		return fact("d", label, "", nil, true, "dataset.croissant in sei.yaml and a verified run")
 	}
 	g := b.DataGovernance
-	v := fmt.Sprintf("%s %s, licence %s, descriptor %s", g.Name, g.Version, orNone(g.License), g.CroissantDigest)
+	v := fmt.Sprintf("%s, licence %s, descriptor %s", strings.TrimSpace(g.Name+" "+g.Version), orNone(g.License), g.CroissantDigest)
 	return fact("d", label, v, s.bundle("data_governance"), true, "")
 }
 
