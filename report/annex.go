@@ -76,7 +76,10 @@ func annex(in *Input, s *sources) []Section {
 	builders := [9]func(*Input, *sources) []Item{annex1, annex2, annex3, annex4, annex5, annex6, annex7, annex8, annex9}
 	out := make([]Section, 9)
 	for i, b := range builders {
-		out[i] = Section{Number: i + 1, Title: annexTitles[i], Items: b(in, s)}
+		items := b(in, s)
+		// In the Annex's order of points; items with no point keep theirs.
+		sort.SliceStable(items, func(x, y int) bool { return items[x].Point < items[y].Point })
+		out[i] = Section{Number: i + 1, Title: annexTitles[i], Items: items}
 	}
 	return out
 }

@@ -115,7 +115,7 @@ func (d *Document) mdTimeline(b *bufio.Writer) {
 	b.WriteString("| lane | date | what | commit |\n|---|---|---|---|\n")
 	for _, r := range d.Timeline {
 		for _, e := range r.Events {
-			fmt.Fprintf(b, "| %s | %s | %s | `%s` |\n", md(r.Label), e.Date, md(e.Text), short(e.SHA))
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", md(r.Label), e.Date, md(e.Text), code(short(e.SHA)))
 		}
 	}
 	b.WriteString("\n## Drift now\n\n")
@@ -151,6 +151,15 @@ func (d *Document) mdAnnex(b *bufio.Writer) {
 		fmt.Fprintf(b, "- §%d %s: %s\n", g.Section, md(g.Label), md(g.Missing))
 	}
 	b.WriteString("\n")
+}
+
+// code is s as a code span, or nothing for "" (an empty span shows as two
+// backquotes).
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + s + "`"
 }
 
 func mandatoryWord(m bool) string {
