@@ -53,7 +53,7 @@ func loanInput(t *testing.T) *Input {
 		Snapshots: []attest.Snapshot{{SHA: v1, Date: "2026-01-10T10:00:00Z", Subject: "run: V1", SignedBy: "ab12", Gate: rules.Fail, Blocking: []string{"unfair-credit-exclusion"}},
 			{SHA: v2, Date: "2026-01-11T10:00:00Z", Subject: "run: V2", SignedBy: "ab12", Gate: rules.Pass}},
 		Risks: []attest.RiskStory{{RiskID: "risk.unfair-credit-exclusion", IdentifiedSHA: id, IdentifiedDate: "2026-01-09T10:00:00Z",
-			Arcs: []attest.Arc{{ControlID: "unfair-credit-exclusion", Kind: "Treatment", FromSHA: v1, ToSHA: v2, FromVerdict: rules.Fail, ToVerdict: rules.Pass}},
+			Arcs:  []attest.Arc{{ControlID: "unfair-credit-exclusion", Kind: "Treatment", FromSHA: v1, ToSHA: v2, FromVerdict: rules.Fail, ToVerdict: rules.Pass}},
 			Cycle: attest.StoryCycle{Status: "closed"}}},
 		Lifecycle: attest.Lifecycle{State: attest.Approved, ReviewDue: &due,
 			Events: []attest.Event{{Act: "approve", By: "Ada Auditor <ada@example.org>", SHA: strings.Repeat("3", 40), Date: approved, Verified: true, KeyID: "ab12"}}},
