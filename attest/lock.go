@@ -89,12 +89,17 @@ func ReadLock(path string) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseLock(path, data)
+}
+
+// ParseLock decodes a lock's bytes; name is for messages.
+func ParseLock(name string, data []byte) (*Lock, error) {
 	var l Lock
 	if err := json.Unmarshal(data, &l); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if l.SchemaVersion != LockSchema && l.SchemaVersion != LegacyLockSchema {
-		return nil, fmt.Errorf("%s: schema_version %q is not one sei reads (%s, or the original engine's %s)", path, l.SchemaVersion, LockSchema, LegacyLockSchema)
+		return nil, fmt.Errorf("%s: schema_version %q is not one sei reads (%s, or the original engine's %s)", name, l.SchemaVersion, LockSchema, LegacyLockSchema)
 	}
 	return &l, nil
 }

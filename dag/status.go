@@ -71,7 +71,7 @@ func (g *Graph) Status(repo string, h *cache.Hasher, lock *attest.Lock) []Sectio
 			}
 		}
 		if st.Stale = len(st.Classes) > 0; st.Stale {
-			st.Reason = g.changedInputs(id, st.Classes, src, lock, missing)
+			st.Reason = g.changedInputs(id, st.Classes, func(a NodeID) bool { return lock.Inputs[g.Nodes[a].Name] != src[a].String() }, missing)
 		}
 		out = append(out, st)
 	}
@@ -87,12 +87,13 @@ func LockEntryOf(lock *attest.Lock, name string) (attest.LockEntry, bool) {
 	return e, ok
 }
 
-// changedInputs names the changed sources of the given classes upstream of id.
-func (g *Graph) changedInputs(id NodeID, classes []adapters.EdgeClass, src []cache.Digest, lock *attest.Lock, missing map[NodeID]error) string {
+// changedInputs names the changed sources of the given classes upstream of
+// id; changed says whether a source changed.
+func (g *Graph) changedInputs(id NodeID, classes []adapters.EdgeClass, changed func(NodeID) bool, missing map[NodeID]error) string {
 	var names []string
 	for _, a := range g.ancestors(id) {
 		n := g.Nodes[a]
-		if n.Kind != Source || !containsClass(classes, n.Class) || lock.Inputs[n.Name] == src[a].String() {
+		if n.Kind != Source || !containsClass(classes, n.Class) || !changed(a) {
 			continue
 		}
 		label := strings.TrimPrefix(strings.TrimPrefix(n.Name, "file:"), "manifest:")

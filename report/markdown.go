@@ -38,9 +38,10 @@ func (d *Document) WriteMarkdown(w io.Writer) error {
 	return b.Flush()
 }
 
-// md escapes what Markdown tables and emphasis would read as syntax.
+// md escapes what Markdown tables and emphasis would read as syntax, and
+// "<", which would open an HTML tag (">" alone opens nothing mid-line).
 func md(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "'")
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", "*", `\*`, "_", `\_`, "`", "'")
 	return r.Replace(s)
 }
 

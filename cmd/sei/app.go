@@ -30,7 +30,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return withCode(exitUsage, suggestFlag(nil, err))
 		},
 		Commands: append([]*cli.Command{initCommand(), compileCommand(), assessCommand(), impactCommand(), conformanceCommand(),
-			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand(), endorseKeyCommand(), approverCommand(), reconstructCommand(), reportCmd()},
+			buildCommand(), runCommand(), statusCommand(), queryCommand(), cacheCommand(), pubkeyCommand(), verifyCommand(), endorseKeyCommand(), approverCommand(), reconstructCommand(), reportCmd(), diffCommand()},
 			append(lifecycleCommands(), migrateCommand(), versionCommand(), completionCommand())...),
 	}
 	conventions(app)

@@ -15,6 +15,11 @@ var descriptions = map[string]string{
 		"artefact and digest each fact comes from, what is missing, and every signature. The same inputs (and day)\n" +
 		"give the same bytes. --check exits 4 when a mandatory item has no source. PDF needs Chromium (SEI_CHROMIUM\n" +
 		"or chromium on PATH).\n\nExamples:\n   sei report -o report.html\n   sei report --format md >> \"$GITHUB_STEP_SUMMARY\"\n   sei report --format pdf -o annex-iv.pdf\n   sei report --check",
+	"diff": "Compares two runs of record (commits that changed the bundle) on HEAD's first-parent history: the gate,\n" +
+		"each control's verdict, value and interval, the drift between their locks (classes and changed inputs), the\n" +
+		"dataset and tables, the code measured, and the lifecycle acts between them. A revision names the last run at\n" +
+		"or before it; by default the last two runs, with one revision that run and the last.\n\n" +
+		"Examples:\n   sei diff\n   sei diff HEAD~3\n   sei diff v1.0 v1.1 --format md\n   sei diff --json",
 	"conformance": "Checks the manifest and the evidence against the applicable standards' catalogues.\n\nExample:\n   sei conformance --json",
 	"build": "Recomputes the stale part of the graph (or of the TARGETs), in parallel, restoring cached\n" +
 		"results where it can. Flags may follow the targets.\n\nExamples:\n   sei build\n   sei build stage:evaluate -n\n   sei build -j 4 --explain",
