@@ -16,7 +16,7 @@
 #   SEI_CI_WRITE_CACHE   true: upload to SEI_REMOTE_CACHE; anything else: read only
 #   SEI_CI_REQUIRE_FRESH true (default): a stale or unverified committed evidence fails the job
 #   SEI_CI_CHECK_REPORT  true: a mandatory Annex IV item with no source fails the job
-#   SEI_CI_SANDBOX       strict (default), relaxed or none
+#   SEI_CI_SANDBOX       auto, strict, relaxed or none (default: pipeline.sandbox in sei.yaml, else auto)
 #   SEI_CI_SUMMARY       a file the Markdown report is appended to (GitHub: $GITHUB_STEP_SUMMARY)
 #   SEI_CI_ARTIFACTS     a directory for the artefacts (default ./sei-artifacts)
 #   SEI_CI_OUTPUT        a file for key=value outputs (GitHub: $GITHUB_OUTPUT)
@@ -70,13 +70,15 @@ say "freshness gate: sei status"
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ] && [ "${SEI_CI_REQUIRE_FRESH:-true}" = true ]; then fail_with "$status"; fi
 
+sandbox=()
+[ -z "${SEI_CI_SANDBOX:-}" ] || sandbox=(--sandbox "$SEI_CI_SANDBOX")
 if [ -n "${SEI_SIGNING_KEY:-}${SEI_SIGNING_KEY_FILE:-}" ]; then
   say "sei run"
-  "$sei" -C "$repo" run --sandbox "${SEI_CI_SANDBOX:-strict}"
+  "$sei" -C "$repo" run "${sandbox[@]}"
   run=$?
 else
   say "no signing key in this job (SEI_SIGNING_KEY): sei build, no evidence signed"
-  "$sei" -C "$repo" build --sandbox "${SEI_CI_SANDBOX:-strict}"
+  "$sei" -C "$repo" build "${sandbox[@]}"
   run=$?
 fi
 [ "$run" -eq 0 ] || fail_with "$run"
