@@ -38,6 +38,7 @@ var layout = map[string][]string{
 	"croissant":          {},
 	"table":              {"confine"},
 	"journal":            {},
+	"report":             {"attest", "dag", "manifest", "rules"},
 }
 
 // TestLayout reads `go list` and fails on any internal import the layout
