@@ -43,7 +43,8 @@ func Chain(r *git.Repository) ([]*object.Commit, error) {
 	return out, nil
 }
 
-// FileAt returns a file's bytes in commit c; ok is false when absent.
+// FileAt returns a file's bytes in commit c; ok is false when absent. A
+// file over MaxEvidenceFile is an error.
 func FileAt(c *object.Commit, path string) (data []byte, hash plumbing.Hash, ok bool, err error) {
 	f, err := c.File(path)
 	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
@@ -51,6 +52,11 @@ func FileAt(c *object.Commit, path string) (data []byte, hash plumbing.Hash, ok 
 	}
 	if err != nil {
 		return nil, plumbing.ZeroHash, false, fmt.Errorf("%s at %s: %w", path, c.Hash, err)
+	}
+	// History is input like the work tree: a committed blob larger than
+	// any evidence file is refused before it is read, as ReadRegular does.
+	if f.Size > MaxEvidenceFile {
+		return nil, plumbing.ZeroHash, false, fmt.Errorf("%s at %s: %d bytes, more than sei reads of an evidence file (%d)", path, c.Hash, f.Size, MaxEvidenceFile)
 	}
 	rd, err := f.Reader()
 	if err != nil {

@@ -34,6 +34,9 @@ func (c Control) BarSVG() string {
 		span = math.Max(math.Abs(hi), 1) * 0.1
 	}
 	lo, hi = lo-span*0.15, hi+span*0.15
+	if math.IsInf(hi-lo, 0) || math.IsNaN(hi-lo) {
+		return c.barText() // values near the float limits: no scale holds them
+	}
 	x := func(v float64) int { return barP + int(math.Round((v-lo)/(hi-lo)*float64(barW-2*barP))) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="ci-bar" data-control="%s" viewBox="0 0 %d %d" width="%d" height="%d" font-family="sans-serif" font-size="9">`, attr(c.ID), barW, barH, barW, barH)
@@ -63,6 +66,12 @@ func opSymbol(op string) string {
 		return s
 	}
 	return op
+}
+
+// barText is the bar's place when no scale can hold the values.
+func (c Control) barText() string {
+	return fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" class="ci-bar" data-control="%s" viewBox="0 0 %d %d" width="%d" height="%d" font-family="sans-serif" font-size="9"><text x="%d" y="15">%s %s %s</text></svg>`,
+		attr(c.ID), barW, barH, barW, barH, barP, text(c.ValueText()), text(c.Op()), fmtNum(c.Threshold))
 }
 
 // fmtNum prints a number with four significant digits, the same on every

@@ -230,3 +230,18 @@ func TestBarWithoutValue(t *testing.T) {
 		t.Errorf("texts %q %q %q", c.VerdictText(), c.Interval(), c.ValueText())
 	}
 }
+
+// TestBarAtFloatLimits: values near the float limits (a hostile metrics
+// file) draw no coordinate from an infinite scale.
+func TestBarAtFloatLimits(t *testing.T) {
+	c := Control{ID: "c", Operator: "lt", Threshold: 0.03, Value: ptr(1e308), Low: ptr(-1.7e308), High: ptr(1.7e308)}
+	svg := c.BarSVG()
+	for _, bad := range []string{"NaN", "Inf", "-9223372036854775808"} {
+		if strings.Contains(svg, bad) {
+			t.Errorf("bar holds %s: %s", bad, svg)
+		}
+	}
+	if !strings.Contains(svg, "1e+308 &lt; 0.03") {
+		t.Errorf("bar %s", svg)
+	}
+}
