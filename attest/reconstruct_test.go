@@ -156,3 +156,27 @@ func TestReconstructCompat(t *testing.T) {
 		t.Errorf("after the approval request: lifecycle %q, want pending", lc.State)
 	}
 }
+
+// TestFileAtRefusesHugeBlob: a committed bundle larger than any evidence
+// file is an error before it is read, not an allocation of its size.
+func TestFileAtRefusesHugeBlob(t *testing.T) {
+	dir := t.TempDir()
+	gitRun(t, dir, nil, "init", "-q")
+	os.MkdirAll(filepath.Join(dir, ".sei"), 0o755)
+	if err := os.WriteFile(filepath.Join(dir, ".sei", "bundle.json"), make([]byte, MaxEvidenceFile+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, dir, nil, "add", "-A")
+	gitRun(t, dir, []string{"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@b", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@b"}, "commit", "-qm", "huge")
+	r, err := OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := Chain(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := FileAt(chain[0], ".sei/bundle.json"); err == nil || !strings.Contains(err.Error(), "more than sei reads") {
+		t.Fatalf("FileAt of a %d-byte blob: %v", MaxEvidenceFile+1, err)
+	}
+}
