@@ -112,6 +112,11 @@ func banner(in *Input) []string {
 		return []string{"No signed run yet: nothing here is backed by evidence. Run `sei run` and commit .sei/ and the lock."}
 	case "unverified":
 		return []string{"The evidence does not verify (" + ev.Problem + "): its claims are not shown as evidence. See `sei verify`."}
+	case "foreign":
+		if ev.Bundle == nil {
+			return []string{"The evidence is the original engine's and does not verify (" + ev.Problem + "): its claims are not shown as evidence."}
+		}
+		return []string{"The evidence is the original engine's: its signatures verify, but its digests are not sei's, so whether it describes the current tree is unknown. Run `sei migrate`, then `sei run`."}
 	}
 	out := []string{"The evidence does not describe the current tree: it was computed before these changes (run `sei run`)."}
 	for _, s := range ev.Sections {

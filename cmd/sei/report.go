@@ -115,13 +115,15 @@ func reportInput(c *cli.Context) (*report.Input, error) {
 	if err != nil {
 		return nil, withCode(exitInvalid, err)
 	}
+	var st statusReport
+	var sv statusEvidence
 	if lock != nil && lock.Foreign() {
-		return nil, withCode(exitStale, fmt.Errorf("%s: the original engine's lock: run `sei migrate`, then `sei run`, to report on sei's evidence", e.layout.Lock))
-	}
-	e.lock, e.lockRead = lock, true
-	st, sv, err := assessStatus(c, e)
-	if err != nil {
-		return nil, err
+		st, sv = assessForeign(c, e, lock) // the original engine's: verified, freshness unknown
+	} else {
+		e.lock, e.lockRead = lock, true
+		if st, sv, err = assessStatus(c, e); err != nil {
+			return nil, err
+		}
 	}
 	t, err := now()
 	if err != nil {

@@ -234,6 +234,17 @@ func lifecycleLine(lc *attest.Lifecycle) string {
 // was false drift); the sections are shown as it recorded them, the
 // signatures are verified, and the verdict says what to do: exit 4.
 func foreignStatus(c *cli.Context, e *engine, lock *attest.Lock) error {
+	st, _ := assessForeign(c, e, lock)
+	if err := printStatus(c, &st); err != nil {
+		return err
+	}
+	return withCode(exitStale, errors.New(st.Message))
+}
+
+// assessForeign is status of a repository whose lock is the original
+// engine's: its sections as that engine recorded them, its evidence
+// verified (signatures and anchor), its freshness unknown.
+func assessForeign(c *cli.Context, e *engine, lock *attest.Lock) (statusReport, statusEvidence) {
 	st := statusReport{Evidence: "foreign", ExitCode: exitStale}
 	names := make([]string, 0, len(lock.Sections))
 	for n := range lock.Sections {
@@ -261,8 +272,5 @@ func foreignStatus(c *cli.Context, e *engine, lock *attest.Lock) error {
 	}
 	st.Message = fmt.Sprintf("%s is the original engine's lock (schema_version %s): its digests are not sei's, so freshness is unknown; "+
 		"run `sei migrate`, then `sei run`, for evidence sei can keep current", e.layout.Lock, lock.SchemaVersion)
-	if err := printStatus(c, &st); err != nil {
-		return err
-	}
-	return withCode(exitStale, errors.New(st.Message))
+	return st, statusEvidence{rep: rep, tc: tc}
 }
