@@ -13,7 +13,7 @@ func attr(s string) string { return html.EscapeString(s) }
 
 // Bar geometry.
 const (
-	barW = 260
+	barW = 180
 	barH = 30
 	barP = 12
 )
