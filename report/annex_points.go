@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"seigarrena.dev/sei/dag"
@@ -44,7 +45,12 @@ func stagesOf(in *Input) string {
 	if len(names) == 0 {
 		return string(p.Tool)
 	}
-	return fmt.Sprintf("%s, %d stage(s): %s", p.Tool, len(names), joinSorted(names))
+	sort.Strings(names)
+	list := strings.Join(names, ", ")
+	if len(names) > maxListed {
+		list = strings.Join(names[:maxListed], ", ") + fmt.Sprintf(", and %d more", len(names)-maxListed)
+	}
+	return fmt.Sprintf("%s, %d stage(s): %s", p.Tool, len(names), list)
 }
 
 func model(m *manifest.Manifest) string {

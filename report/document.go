@@ -25,7 +25,12 @@ type Document struct {
 	Matrix     Matrix
 	Controls   []Control
 	Timeline   []TimelineRow
+	// Drift is the stale sections (at most maxListed) and Reused how many
+	// others are current: at 10k stages every stage is a section, and a
+	// job summary holds 1 MiB.
 	Drift      []dag.SectionStatus
+	Reused     int
+	MoreStale  int
 	Graph      dag.QueryResult
 	Annex      []Section
 	Signatures []attest.Finding
@@ -82,7 +87,8 @@ func Build(in *Input) *Document {
 	m := in.Manifest
 	d := &Document{System: m.System.Name, Version: m.System.Version, Tool: in.Tool, Purpose: m.System.IntendedPurpose,
 		AsOf: in.AsOf.UTC().Format("2006-01-02"), Head: in.Head, Evidence: in.Evidence.State,
-		Drift: in.Evidence.Sections, Graph: in.Graph, Signatures: sortedFindings(in.Evidence.Signatures)}
+		Graph: in.Graph, Signatures: sortedFindings(in.Evidence.Signatures)}
+	d.Drift, d.Reused, d.MoreStale = drift(in.Evidence.Sections)
 	d.Banner = banner(in)
 	d.Gate, d.GatePassed = "no verified run", false
 	if b := in.Evidence.Bundle; b != nil {
@@ -100,6 +106,24 @@ func Build(in *Input) *Document {
 	d.Annex = annex(in, &s)
 	d.Sources = s.list()
 	return d
+}
+
+// maxListed bounds the lists that grow with the graph (stale sections,
+// stage names) so that a report of 100k stages stays readable.
+const maxListed = 200
+
+func drift(all []dag.SectionStatus) (stale []dag.SectionStatus, reused, more int) {
+	for _, s := range all {
+		switch {
+		case !s.Stale && (s.Reason == "" || len(all) > maxListed):
+			reused++
+		case len(stale) < maxListed:
+			stale = append(stale, s)
+		default:
+			more++
+		}
+	}
+	return stale, reused, more
 }
 
 // banner says why the evidence does not describe the current tree.

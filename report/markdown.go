@@ -123,6 +123,12 @@ func (d *Document) mdTimeline(b *bufio.Writer) {
 	for _, s := range d.Drift {
 		fmt.Fprintf(b, "- %s\n", md(s.String()))
 	}
+	if d.MoreStale > 0 {
+		fmt.Fprintf(b, "- and %d more stale section(s) (`sei status` lists them)\n", d.MoreStale)
+	}
+	if d.Reused > 0 {
+		fmt.Fprintf(b, "- %d section(s) Reused\n", d.Reused)
+	}
 	b.WriteString("\n")
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,5 +244,29 @@ func TestBarAtFloatLimits(t *testing.T) {
 	}
 	if !strings.Contains(svg, "1e+308 &lt; 0.03") {
 		t.Errorf("bar %s", svg)
+	}
+}
+
+// TestLargeGraphStaysReadable: at 10k stages the lists that grow with the
+// graph are cut, so the Markdown fits a CI job summary (1 MiB).
+func TestLargeGraphStaysReadable(t *testing.T) {
+	in := loanInput(t)
+	in.Evidence.Sections = nil
+	in.Graph = dag.QueryResult{}
+	for i := 0; i < 10000; i++ {
+		name := "stage:s" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + fmt.Sprint(i)
+		in.Graph.Nodes = append(in.Graph.Nodes, dag.QueryNode{Name: name, Kind: dag.Stage})
+		in.Evidence.Sections = append(in.Evidence.Sections, dag.SectionStatus{Name: name, Stale: i < 300, Reason: "train.py changed"})
+	}
+	d := Build(in)
+	if len(d.Drift) != maxListed || d.MoreStale != 100 || d.Reused != 9700 {
+		t.Errorf("drift: %d listed, %d more stale, %d reused", len(d.Drift), d.MoreStale, d.Reused)
+	}
+	html, md := render(t, in)
+	if len(md) > 200<<10 || len(html) > 400<<10 {
+		t.Errorf("Markdown %d bytes, HTML %d bytes: the lists were not cut", len(md), len(html))
+	}
+	if !bytes.Contains(md, []byte("and 100 more stale section(s)")) || !bytes.Contains(md, []byte(", and 9800 more")) {
+		t.Error("the cut lists do not say how much they left out")
 	}
 }
