@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 
 	"seigarrena.dev/sei/atomicfile"
 )
@@ -39,7 +41,9 @@ func FindBrowser(explicit string) (string, error) {
 // PrintPDF renders page through browser into dst. The browser runs on a
 // private profile in a temporary directory, offline (the page needs
 // nothing from the network), and dst appears only when the PDF is whole.
-func PrintPDF(ctx context.Context, browser string, page []byte, dst string) error {
+// The PDF's dates become asOf's (YYYY-MM-DD, midnight UTC): the same page,
+// browser and fonts give the same bytes.
+func PrintPDF(ctx context.Context, browser string, page []byte, dst, asOf string) error {
 	tmp, err := os.MkdirTemp("", "sei-report-")
 	if err != nil {
 		return err
@@ -64,7 +68,24 @@ func PrintPDF(ctx context.Context, browser string, page []byte, dst string) erro
 	if err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
 		return fmt.Errorf("report: %s wrote no PDF\n%s", browser, tail(out.Bytes(), 2000))
 	}
-	return atomicfile.Write(dst, data, 0o644)
+	return atomicfile.Write(dst, stampDates(data, asOf), 0o644)
+}
+
+// pdfDate is a date entry of a PDF's information dictionary as Skia writes
+// it: 14 digits, then the zone.
+var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}`)
+
+// stampDates replaces the wall-clock time of the PDF's dates with asOf at
+// midnight, digit for digit, so that no byte offset in the file moves.
+func stampDates(pdf []byte, asOf string) []byte {
+	day := strings.ReplaceAll(asOf, "-", "")
+	if len(day) != 8 {
+		return pdf
+	}
+	return pdfDate.ReplaceAllFunc(pdf, func(m []byte) []byte {
+		out := append([]byte(nil), m[:len(m)-14]...)
+		return append(out, day+"000000"...)
+	})
 }
 
 func tail(b []byte, n int) []byte {

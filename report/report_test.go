@@ -270,3 +270,14 @@ func TestLargeGraphStaysReadable(t *testing.T) {
 		t.Error("the cut lists do not say how much they left out")
 	}
 }
+
+// TestStampDates: the PDF's clock times become the report's day, with the
+// file's length (and so its cross-reference offsets) unchanged.
+func TestStampDates(t *testing.T) {
+	in := []byte("<</Producer (Skia/PDF m156)\n/CreationDate (D:20261204021100+00'00')\n/ModDate (D:20261204021159+00'00')>>")
+	out := stampDates(in, "2026-02-01")
+	want := "<</Producer (Skia/PDF m156)\n/CreationDate (D:20260201000000+00'00')\n/ModDate (D:20260201000000+00'00')>>"
+	if string(out) != want || len(out) != len(in) {
+		t.Errorf("stamped %q", out)
+	}
+}

@@ -94,7 +94,7 @@ func writeReport(c *cli.Context, doc *report.Document, format, out string) error
 		}
 		ctx, cancel := context.WithTimeout(c.Context, 3*time.Minute)
 		defer cancel()
-		return report.PrintPDF(ctx, browser, buf.Bytes(), out)
+		return report.PrintPDF(ctx, browser, buf.Bytes(), out, doc.AsOf)
 	case out != "":
 		return writeFileAtomic(out, buf.Bytes(), 0o644)
 	}

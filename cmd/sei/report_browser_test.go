@@ -152,8 +152,15 @@ func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) +
 // pdftotext (poppler-utils; CI installs it).
 func checkPDF(t *testing.T, dir string) {
 	pdf := filepath.Join(t.TempDir(), "annex-iv.pdf")
-	if _, _, code := seiRun(t, "report", "--repo", dir, "--format", "pdf", "-o", pdf); code != 0 {
-		t.Fatalf("report --format pdf: exit %d", code)
+	again := filepath.Join(t.TempDir(), "again.pdf")
+	for _, p := range []string{pdf, again} {
+		if _, _, code := seiRun(t, "report", "--repo", dir, "--format", "pdf", "-o", p); code != 0 {
+			t.Fatalf("report --format pdf: exit %d", code)
+		}
+		time.Sleep(1100 * time.Millisecond) // a second apart: the PDF's dates must not carry the clock
+	}
+	if fileText(t, pdf) != fileText(t, again) {
+		t.Error("the same report printed twice gave two different PDFs")
 	}
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		if os.Getenv("CI") == "true" {
