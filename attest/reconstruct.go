@@ -181,7 +181,14 @@ func snapshots(chain []*object.Commit, opt ReconstructOptions, rec *Reconstructi
 // bundleAt is the bundle in commit c: at opt.Bundle, else at the first
 // alias that holds one.
 func bundleAt(c *object.Commit, opt ReconstructOptions) (p string, data []byte, h [20]byte, ok bool, err error) {
-	for _, p = range append([]string{opt.Bundle}, opt.Aliases...) {
+	return BundleAt(c, opt.Bundle, opt.Aliases)
+}
+
+// BundleAt is the bundle committed in c at path, else at the first of
+// aliases (its names before `sei migrate`) that holds one, with the path
+// it was found at and its blob hash.
+func BundleAt(c *object.Commit, path string, aliases []string) (p string, data []byte, h [20]byte, ok bool, err error) {
+	for _, p = range append([]string{path}, aliases...) {
 		if data, h, ok, err = FileAt(c, p); err != nil || ok {
 			return p, data, h, ok, err
 		}

@@ -132,10 +132,8 @@ func evalScript(in *Input) string {
 		return ""
 	}
 	if in.Lock != nil {
-		for k, v := range in.Lock.Inputs {
-			if k == e.Script || strings.HasSuffix(k, ":"+e.Script) {
-				return e.Script + " " + v
-			}
+		if d, ok := in.Lock.Inputs["file:"+e.Script]; ok { // the source node's name, as lowering gives it
+			return e.Script + " " + d
 		}
 	}
 	return e.Script

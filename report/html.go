@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 )
 
 //go:embed report.html.tmpl
@@ -13,19 +14,13 @@ var htmlSource string
 
 // htmlTemplate is parsed on first use: a command that renders no report
 // pays nothing at start-up.
-var htmlTemplate = func() func() *template.Template {
-	var t *template.Template
-	return func() *template.Template {
-		if t == nil {
-			t = template.Must(template.New("report").Funcs(template.FuncMap{
-				"inc":   func(i int) int { return i + 1 },
-				"short": short,
-				"join":  strings.Join,
-			}).Parse(htmlSource))
-		}
-		return t
-	}
-}()
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"inc":   func(i int) int { return i + 1 },
+		"short": short,
+		"join":  strings.Join,
+	}).Parse(htmlSource))
+})
 
 // htmlView is the document with its pictures drawn. The SVG strings are
 // marked safe because this package wrote them, escaping every string that

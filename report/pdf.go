@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"seigarrena.dev/sei/atomicfile"
 )
@@ -72,8 +73,9 @@ func PrintPDF(ctx context.Context, browser string, page []byte, dst, asOf string
 }
 
 // pdfDate is a date entry of a PDF's information dictionary as Skia writes
-// it: 14 digits, then the zone.
-var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}`)
+// it: 14 digits, then the zone. Compiled on first use, not in every
+// command's start-up.
+var pdfDate = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}`) })
 
 // stampDates replaces the wall-clock time of the PDF's dates with asOf at
 // midnight, digit for digit, so that no byte offset in the file moves.
@@ -82,7 +84,7 @@ func stampDates(pdf []byte, asOf string) []byte {
 	if len(day) != 8 {
 		return pdf
 	}
-	return pdfDate.ReplaceAllFunc(pdf, func(m []byte) []byte {
+	return pdfDate().ReplaceAllFunc(pdf, func(m []byte) []byte {
 		out := append([]byte(nil), m[:len(m)-14]...)
 		return append(out, day+"000000"...)
 	})

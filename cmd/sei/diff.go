@@ -44,7 +44,7 @@ func runDiff(c *cli.Context) error {
 	}
 	tc, err := resolveTrust(c, e.repo, e.evDir())
 	if errors.Is(err, attest.ErrNoTrustedKey) && !exists(filepath.Join(e.repo, e.evDir(), attest.BundleFile)) {
-		_, _, err = pickRuns(r, nil, nil, nil) // no evidence yet: say so, not that no key is trusted
+		err = tooFewRuns(0) // no evidence yet: say so, not that no key is trusted
 	}
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func runDiff(c *cli.Context) error {
 // two, and with one revision that run and the last.
 func pickRuns(r *git.Repository, chain []*object.Commit, snaps []attest.Snapshot, revs []string) (int, int, error) {
 	if len(snaps) < 2 && len(revs) < 2 {
-		return 0, 0, withCode(exitOutdated, fmt.Errorf("sei diff needs two runs of record (commits that changed the bundle); HEAD's history has %d", len(snaps)))
+		return 0, 0, tooFewRuns(len(snaps))
 	}
 	from, to := len(snaps)-2, len(snaps)-1
 	var err error
@@ -99,6 +99,10 @@ func pickRuns(r *git.Repository, chain []*object.Commit, snaps []attest.Snapshot
 		return 0, 0, withCode(exitUsage, fmt.Errorf("both revisions name the same run of record, %s", short(snaps[from].SHA)))
 	}
 	return from, to, nil
+}
+
+func tooFewRuns(n int) error {
+	return withCode(exitOutdated, fmt.Errorf("sei diff needs two runs of record (commits that changed the bundle); HEAD's history has %d", n))
 }
 
 // runOf is the index of the last snapshot at or before rev on the chain.
@@ -138,20 +142,15 @@ func runAt(c *cli.Context, e *engine, r *git.Repository, s attest.Snapshot) (rep
 	if err != nil {
 		return run, err
 	}
-	for _, p := range append([]string{bundle}, bundleAliases(bundle, repoLayout(c))...) {
-		data, _, ok, err := attest.FileAt(commit, p)
-		if err != nil {
-			return run, err
-		}
-		if ok {
-			if run.Bundle, err = attest.ParseBundle(p+"@"+short(s.SHA), data); err != nil {
-				return run, withCode(exitInvalid, err)
-			}
-			break
-		}
+	p, data, _, ok, err := attest.BundleAt(commit, bundle, bundleAliases(bundle, repoLayout(c)))
+	if err != nil {
+		return run, err
 	}
-	if run.Bundle == nil {
+	if !ok {
 		return run, errors.New("no bundle at " + short(s.SHA))
+	}
+	if run.Bundle, err = attest.ParseBundle(p+"@"+short(s.SHA), data); err != nil {
+		return run, withCode(exitInvalid, err)
 	}
 	return run, lockAt(r, e, commit, &run)
 }

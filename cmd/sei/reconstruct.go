@@ -9,9 +9,8 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/urfave/cli/v2"
 
-	"seigarrena.dev/sei/manifest"
-
 	"seigarrena.dev/sei/attest"
+	"seigarrena.dev/sei/manifest"
 	"seigarrena.dev/sei/rules"
 )
 

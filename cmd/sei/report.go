@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -111,7 +111,7 @@ func reportInput(c *cli.Context) (*report.Input, error) {
 		return nil, err
 	}
 	defer e.close()
-	lock, err := attest.ReadLock(e.lockPath())
+	lock, lockDigest, err := lockWithDigest(e)
 	if err != nil {
 		return nil, withCode(exitInvalid, err)
 	}
@@ -129,14 +129,13 @@ func reportInput(c *cli.Context) (*report.Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &report.Input{Manifest: e.m, Lock: lock, LockFile: e.layout.Lock, AsOf: t, Tool: seiVersion(),
-		Graph: e.g.QueryData(allNodes(e)), Evidence: reportEvidence(e, st, sv)}
-	if in.ManifestFile, in.ManifestDigest, err = digestOf(e.repo, e.m.File); err != nil {
-		return nil, err
+	in := &report.Input{Manifest: e.m, Lock: lock, LockFile: e.layout.Lock, LockDigest: lockDigest, AsOf: t, Tool: seiVersion(),
+		Graph: e.g.QueryData(allNodes(e)), Evidence: reportEvidence(e, st, sv), ManifestFile: e.layout.Manifest}
+	raw, err := attest.ReadRegular(filepath.Join(e.repo, e.layout.Manifest))
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
 	}
-	if lock != nil {
-		_, in.LockDigest, _ = digestOf(e.repo, e.lockPath())
-	}
+	in.ManifestDigest = attest.SHA256Digest(raw)
 	if err := addHistory(c, e, sv, in); err != nil {
 		return nil, err
 	}
@@ -164,18 +163,21 @@ func reportEvidence(e *engine, st statusReport, sv statusEvidence) report.Eviden
 	return ev
 }
 
-// digestOf is a repository file's relative name and SHA-256, read without
-// following a link out of the repository.
-func digestOf(repo, path string) (string, string, error) {
-	rel, err := filepath.Rel(repo, path)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		rel = path
+// lockWithDigest reads the lock once: parsed, and the SHA-256 of the bytes
+// parsed (a second read could see another lock). Absent: nil, "".
+func lockWithDigest(e *engine) (*attest.Lock, string, error) {
+	data, err := attest.ReadRegular(e.lockPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
 	}
-	data, err := attest.ReadRegular(path)
 	if err != nil {
-		return "", "", fmt.Errorf("report: %w", err)
+		return nil, "", err
 	}
-	return filepath.ToSlash(rel), attest.SHA256Digest(data), nil
+	l, err := attest.ParseLock(e.layout.Lock, data)
+	if err != nil {
+		return nil, "", err
+	}
+	return l, attest.SHA256Digest(data), nil
 }
 
 func addHistory(c *cli.Context, e *engine, sv statusEvidence, in *report.Input) error {

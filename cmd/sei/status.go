@@ -91,7 +91,7 @@ func runStatus(c *cli.Context) error {
 }
 
 // statusEvidence is what status verified, for the commands that build on
-// it (sei report): the report, whom it trusted, the lifecycle.
+// it (sei report): the verification report and whom it trusted.
 type statusEvidence struct {
 	rep *evidence.Report
 	tc  *trustContext
