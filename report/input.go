@@ -8,7 +8,9 @@
 //
 // The package renders only what it is given (Input): the caller verifies
 // the evidence, replays the history and computes drift. The same Input gives
-// the same bytes: nothing here reads the clock, the environment or a file.
+// the same bytes: Build and the writers read no clock, environment or file.
+// PrintPDF is the one side effect (a temporary directory and the browser
+// FindBrowser looked up on PATH).
 package report
 
 import (
